@@ -1,0 +1,9 @@
+//! The discrete-event kernel. It knows nothing about the web: it orders
+//! events in simulated time, hands them to a model one at a time, and
+//! derives independent random streams.
+//!
+//! Invariant: no web words here (no request, server, balancer, database).
+
+pub mod time;
+
+pub use time::{SimDuration, SimTime};
