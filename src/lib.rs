@@ -4,4 +4,5 @@
 pub mod analytic;
 pub mod dist;
 pub mod engine;
+pub mod spec;
 pub mod stats;

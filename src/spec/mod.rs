@@ -1,0 +1,9 @@
+//! The only code that knows TOML/serde: file structs, validation, and
+//! conversion into domain types. Everything here deserializes with
+//! `serde::de::Error::custom` messages that say what was found and what is
+//! expected, without repeating the field's path (the caller prefixes it via
+//! `serde_path_to_error`). Domain types (`crate::dist`, `crate::engine`)
+//! never depend on this module.
+
+pub mod dist;
+pub mod duration;
