@@ -119,9 +119,9 @@ impl fmt::Display for SimDuration {
     /// Human form with the largest unit that keeps the value ≥ 1: `250us`, `4ms`, `2.5s`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ns = self.0;
-        let (v, unit) = if ns >= 3600 * NS_PER_S && ns % (3600 * NS_PER_S) == 0 {
+        let (v, unit) = if ns >= 3600 * NS_PER_S && ns.is_multiple_of(3600 * NS_PER_S) {
             (ns as f64 / (3600 * NS_PER_S) as f64, "h")
-        } else if ns >= 60 * NS_PER_S && ns % (60 * NS_PER_S) == 0 {
+        } else if ns >= 60 * NS_PER_S && ns.is_multiple_of(60 * NS_PER_S) {
             (ns as f64 / (60 * NS_PER_S) as f64, "m")
         } else if ns >= NS_PER_S {
             (ns as f64 / NS_PER_S as f64, "s")
