@@ -1,1 +1,23 @@
-//! placeholder: filled in by its owner.
+//! Output statistics for simulation runs: latency histograms, running
+//! moments, time-weighted averages of state (busy servers, queue length),
+//! warm-up truncation (MSER-5) and Student-t confidence intervals across
+//! replications.
+//!
+//! Everything here is std-only, allocation-free on the hot paths
+//! (`Histogram::record`, `Welford::push`, `TimeWeighted::set/add`) and fully
+//! deterministic: no hashing, no randomness, results depend only on the
+//! sequence of inputs. Undefined `f64` statistics are NaN; `u64` histogram
+//! statistics of an empty histogram are 0.
+
+pub mod ci;
+pub mod histogram;
+pub mod mser;
+mod special;
+pub mod time_weighted;
+pub mod welford;
+
+pub use ci::{Estimate, t_quantile};
+pub use histogram::Histogram;
+pub use mser::mser5;
+pub use time_weighted::TimeWeighted;
+pub use welford::Welford;
