@@ -1,8 +1,19 @@
 //! stacksim: a discrete-event simulator and capacity planner for web
 //! infrastructure. See ARCHITECTURE.md for the map of the code.
+//!
+//! Layers, from the bottom: `engine` (time, events, random streams; no web
+//! words), `dist` and `stats` (distributions, streaming statistics),
+//! `analytic` (closed forms), `stack` (the web components as a model),
+//! `spec` (the only code that knows TOML), `experiment` (replications and
+//! sweeps in parallel), `report` (CSV files), `cli` (the only code that
+//! knows clap).
 
 pub mod analytic;
+pub mod cli;
 pub mod dist;
 pub mod engine;
+pub mod experiment;
+pub mod report;
 pub mod spec;
+pub mod stack;
 pub mod stats;

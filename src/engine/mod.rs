@@ -4,6 +4,11 @@
 //!
 //! Invariant: no web words here (no request, server, balancer, database).
 
+pub mod queue;
+pub mod rng;
+pub mod sim;
 pub mod time;
 
+pub use queue::{EventKey, EventQueue};
+pub use sim::{Model, RunStats, Scheduler};
 pub use time::{SimDuration, SimTime};

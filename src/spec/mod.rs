@@ -7,3 +7,12 @@
 
 pub mod dist;
 pub mod duration;
+pub mod error;
+pub mod input;
+pub mod load;
+pub mod locate;
+pub mod model;
+pub mod validate;
+
+pub use error::{Problem, SpecError};
+pub use input::{Experiment, Input, Overrides, load_experiment, load_input};

@@ -1,0 +1,277 @@
+//! `stacksim bench`: how fast the simulator runs, measured, never asserted
+//! in a test. Each measurement runs in a child process of its own (this
+//! binary with `--one`), so that its peak memory (VmHWM) is its own.
+//!
+//! Reported: simulated requests per second of wall time, events per second,
+//! and peak resident memory; for the bench models at N and 10·N requests
+//! (memory must not grow with simulated time), single-threaded and with
+//! replications on every core; and, when given the yardstick binary of
+//! `../shared/bench`, its figures on the same models in the same run.
+
+use crate::spec::{Input, Overrides, load_input};
+use crate::stack::config::{RunConfig, Scenario};
+use clap::Args;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Requests to simulate per measurement (the 10× run uses ten times this).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub requests: u64,
+    /// The yardstick binary (built from ../shared/bench) to compare with.
+    #[arg(long)]
+    pub yardstick: Option<PathBuf>,
+    /// Folder holding bench-mm1.toml and bench-c.toml.
+    #[arg(long, default_value = "models")]
+    pub models: PathBuf,
+    /// Internal: run one measurement `MODEL_FILE REQUESTS REPLICATIONS THREADS` and print it.
+    #[arg(long, num_args = 4, hide = true)]
+    pub one: Option<Vec<String>>,
+}
+
+/// One measurement.
+#[derive(Clone, Debug, Default)]
+struct Measure {
+    requests: u64,
+    events: u64,
+    wall_s: f64,
+    peak_rss_kib: u64,
+    mean_ms: f64,
+    p99_ms: f64,
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The scenario of a bench model: its design workload, run long enough for `requests`.
+fn scenario(model: &Path, requests: u64, replications: u32) -> Result<Scenario, String> {
+    let Input::Model {
+        name,
+        model,
+        workload,
+    } = load_input(model, &Overrides::default()).map_err(|e| e.to_string())?
+    else {
+        return Err(format!("{}: expected a model file", model.display()));
+    };
+    let workload = workload.ok_or_else(|| format!("{name}: a bench model needs a [workload]"))?;
+    let rate = workload.arrivals.peak_rate();
+    let secs = requests as f64 / rate;
+    Ok(Scenario {
+        name,
+        model,
+        workload,
+        run: RunConfig {
+            duration: crate::engine::SimDuration::from_secs_f64(secs),
+            warmup: crate::engine::SimDuration::ZERO,
+            drain: crate::engine::SimDuration::from_secs(60),
+            window: crate::engine::SimDuration::from_secs(3600),
+            replications,
+            seed: 1,
+        },
+    })
+}
+
+fn measure_here(
+    model: &Path,
+    requests: u64,
+    replications: u32,
+    threads: usize,
+) -> Result<Measure, String> {
+    let sc = scenario(model, requests, replications)?;
+    let exp = crate::spec::Experiment {
+        name: "bench".into(),
+        file: model.to_path_buf(),
+        scenarios: vec![sc],
+        allow_overload: true,
+    };
+    let t = Instant::now();
+    let res = super::run(&exp, Some(threads), &|| {})?;
+    let wall_s = t.elapsed().as_secs_f64();
+    let reps = &res[0].replications;
+    let first = &reps[0];
+    Ok(Measure {
+        requests: reps.iter().map(|r| r.requests()).sum(),
+        events: reps.iter().map(|r| r.events).sum(),
+        wall_s,
+        peak_rss_kib: peak_rss_kib(),
+        mean_ms: first.latency.mean() / 1e6,
+        p99_ms: first.latency.quantile(0.99) as f64 / 1e6,
+    })
+}
+
+fn measure_child(
+    model: &Path,
+    requests: u64,
+    replications: u32,
+    threads: usize,
+) -> Result<Measure, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = Command::new(exe)
+        .args(["bench", "--one"])
+        .arg(model)
+        .args([
+            requests.to_string(),
+            replications.to_string(),
+            threads.to_string(),
+        ])
+        .output()
+        .map_err(|e| format!("cannot start a bench child: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let s = String::from_utf8_lossy(&out.stdout);
+    let v: Vec<f64> = s
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    if v.len() != 6 {
+        return Err(format!("unexpected bench child output: {s}"));
+    }
+    Ok(Measure {
+        requests: v[0] as u64,
+        events: v[1] as u64,
+        wall_s: v[2],
+        peak_rss_kib: v[3] as u64,
+        mean_ms: v[4],
+        p99_ms: v[5],
+    })
+}
+
+/// Runs the yardstick: `MODEL N SEED --pct hdr`, one JSON line.
+fn yardstick(bin: &Path, model: &str, requests: u64) -> Result<(f64, u64, f64), String> {
+    let out = Command::new(bin)
+        .args([model, &requests.to_string(), "1", "--pct", "hdr"])
+        .output()
+        .map_err(|e| format!("cannot run the yardstick {}: {e}", bin.display()))?;
+    let s = String::from_utf8_lossy(&out.stdout);
+    let num = |key: &str| -> Option<f64> {
+        let i = s.find(&format!("\"{key}\""))?;
+        let rest = &s[i + key.len() + 2..];
+        let rest = rest.trim_start_matches([':', ' ']);
+        let end = rest.find([',', '}']).unwrap_or(rest.len());
+        rest[..end].trim().parse().ok()
+    };
+    match (num("loop_s"), num("events")) {
+        (Some(loop_s), Some(events)) => Ok((loop_s, events as u64, requests as f64 / loop_s)),
+        _ => Err(format!("unexpected yardstick output: {s}")),
+    }
+}
+
+pub fn bench(a: &BenchArgs, out: &mut dyn Write) -> Result<(), String> {
+    let w = |out: &mut dyn Write, s: String| writeln!(out, "{s}").map_err(|e| e.to_string());
+    if let Some(one) = &a.one {
+        let parse = |i: usize| {
+            one[i]
+                .parse::<u64>()
+                .map_err(|_| format!("bad --one argument {}", one[i]))
+        };
+        let m = measure_here(
+            Path::new(&one[0]),
+            parse(1)?,
+            parse(2)? as u32,
+            parse(3)? as usize,
+        )?;
+        return w(
+            out,
+            format!(
+                "{} {} {:.6} {} {:.6} {:.6}",
+                m.requests, m.events, m.wall_s, m.peak_rss_kib, m.mean_ms, m.p99_ms
+            ),
+        );
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    w(
+        out,
+        format!(
+            "stacksim bench: {} requests per run, {cores} core(s); each row a separate process",
+            a.requests
+        ),
+    )?;
+    w(
+        out,
+        format!(
+            "{:<28} {:>12} {:>14} {:>14} {:>10} {:>9} {:>9}",
+            "run", "requests", "requests/s", "events/s", "peak MiB", "mean ms", "p99 ms"
+        ),
+    )?;
+    let row = |label: &str, m: &Measure| {
+        format!(
+            "{:<28} {:>12} {:>14.0} {:>14.0} {:>10.1} {:>9.3} {:>9.3}",
+            label,
+            m.requests,
+            m.requests as f64 / m.wall_s,
+            m.events as f64 / m.wall_s,
+            m.peak_rss_kib as f64 / 1024.0,
+            m.mean_ms,
+            m.p99_ms
+        )
+    };
+    let mut single_c = None;
+    for (file, label, ys) in [
+        ("bench-mm1.toml", "A (M/M/1)", "A"),
+        ("bench-c.toml", "C (stripped seed)", "C"),
+    ] {
+        let path = a.models.join(file);
+        let one = measure_child(&path, a.requests, 1, 1)?;
+        w(out, row(&format!("{label}, 1 thread"), &one))?;
+        let ten = measure_child(&path, a.requests * 10, 1, 1)?;
+        w(out, row(&format!("{label}, 10× requests"), &ten))?;
+        if ys == "C" {
+            single_c = Some(one.clone());
+            let reps = cores.max(2) as u32 * 2;
+            let par = measure_child(&path, a.requests, reps, cores)?;
+            w(
+                out,
+                row(&format!("{label}, {reps} reps × {cores} thr"), &par),
+            )?;
+            let seq = measure_child(&path, a.requests, reps, 1)?;
+            w(out, row(&format!("{label}, {reps} reps × 1 thr"), &seq))?;
+            w(
+                out,
+                format!(
+                    "  parallel speed-up over replications: {:.2}×",
+                    seq.wall_s / par.wall_s
+                ),
+            )?;
+        }
+        if let Some(bin) = &a.yardstick {
+            let (loop_s, events, rps) = yardstick(bin, ys, a.requests)?;
+            w(
+                out,
+                format!(
+                    "{:<28} {:>12} {:>14.0} {:>14.0}",
+                    format!("{label}, yardstick"),
+                    a.requests,
+                    rps,
+                    events as f64 / loop_s
+                ),
+            )?;
+            let ours = if ys == "C" {
+                single_c.clone()
+            } else {
+                Some(one.clone())
+            };
+            if let Some(o) = ours {
+                w(
+                    out,
+                    format!(
+                        "  stacksim / yardstick requests/s: {:.0}%",
+                        100.0 * (o.requests as f64 / o.wall_s) / rps
+                    ),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,254 @@
+//! The CSV files of a run:
+//! - `summary.csv`: one row per scenario, means over replications with 95% CI half-widths;
+//! - `replications.csv`: the same figures per replication, with its seed;
+//! - `stations.csv`: utilisation, mean queue and mean wait per station and replication;
+//! - `failures.csv`: failed requests by reason and place, per replication;
+//! - `timeseries.csv`: per window of simulated time, per replication.
+//!
+//! Numbers are printed with fixed decimals, so the same results always give
+//! the same bytes.
+
+use crate::experiment::ScenarioResult;
+use crate::experiment::summary::{ScenarioSummary, headline, summarise};
+use std::path::{Path, PathBuf};
+
+fn f(x: f64, decimals: usize) -> String {
+    if x.is_finite() {
+        format!("{x:.decimals$}")
+    } else {
+        String::new()
+    }
+}
+
+type Rows = Vec<Vec<String>>;
+
+fn summary_rows(sums: &[ScenarioSummary]) -> Rows {
+    let mut rows = vec![
+        [
+            "scenario",
+            "replications",
+            "requests",
+            "ok",
+            "failed",
+            "availability",
+            "availability_ci95",
+            "throughput_rps",
+            "throughput_rps_ci95",
+            "mean_ms",
+            "mean_ms_ci95",
+            "p50_ms",
+            "p90_ms",
+            "p95_ms",
+            "p99_ms",
+            "p99_ms_ci95",
+            "p999_ms",
+            "max_ms",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    ];
+    for s in sums {
+        rows.push(vec![
+            s.scenario.clone(),
+            s.replications.to_string(),
+            s.requests.to_string(),
+            s.ok.to_string(),
+            s.failed.to_string(),
+            f(s.availability.mean, 6),
+            f(s.availability.half_width_95, 6),
+            f(s.throughput_rps.mean, 3),
+            f(s.throughput_rps.half_width_95, 3),
+            f(s.mean_ms.mean, 4),
+            f(s.mean_ms.half_width_95, 4),
+            f(s.p50_ms.mean, 4),
+            f(s.p90_ms.mean, 4),
+            f(s.p95_ms.mean, 4),
+            f(s.p99_ms.mean, 4),
+            f(s.p99_ms.half_width_95, 4),
+            f(s.p999_ms.mean, 4),
+            f(s.max_ms, 4),
+        ]);
+    }
+    rows
+}
+
+fn replication_rows(results: &[ScenarioResult]) -> Rows {
+    let header = [
+        "scenario",
+        "replication",
+        "seed",
+        "requests",
+        "ok",
+        "failed",
+        "availability",
+        "throughput_rps",
+        "mean_ms",
+        "p50_ms",
+        "p90_ms",
+        "p95_ms",
+        "p99_ms",
+        "p999_ms",
+        "max_ms",
+        "events",
+    ];
+    let mut rows: Rows = vec![header.iter().map(|s| s.to_string()).collect()];
+    for s in results {
+        for r in &s.replications {
+            let h = headline(r);
+            rows.push(vec![
+                s.name.clone(),
+                r.replication.to_string(),
+                r.seed.to_string(),
+                h.requests.to_string(),
+                h.ok.to_string(),
+                h.failed.to_string(),
+                f(h.availability, 6),
+                f(h.throughput_rps, 3),
+                f(h.mean_ms, 4),
+                f(h.p50_ms, 4),
+                f(h.p90_ms, 4),
+                f(h.p95_ms, 4),
+                f(h.p99_ms, 4),
+                f(h.p999_ms, 4),
+                f(h.max_ms, 4),
+                r.events.to_string(),
+            ]);
+        }
+    }
+    rows
+}
+
+fn station_rows(results: &[ScenarioResult]) -> Rows {
+    let header = [
+        "scenario",
+        "replication",
+        "station",
+        "workers",
+        "utilisation",
+        "mean_queue",
+        "mean_wait_ms",
+        "started",
+        "rejected",
+    ];
+    let mut rows: Rows = vec![header.iter().map(|s| s.to_string()).collect()];
+    for s in results {
+        for r in &s.replications {
+            for st in &r.stations {
+                rows.push(vec![
+                    s.name.clone(),
+                    r.replication.to_string(),
+                    st.name.clone(),
+                    st.workers.to_string(),
+                    f(st.utilisation, 6),
+                    f(st.mean_queue, 6),
+                    f(st.mean_wait_ms, 6),
+                    st.started.to_string(),
+                    st.rejected.to_string(),
+                ]);
+            }
+        }
+    }
+    rows
+}
+
+fn failure_rows(results: &[ScenarioResult]) -> Rows {
+    let mut rows: Rows = vec![
+        ["scenario", "replication", "reason", "at", "count"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    ];
+    for s in results {
+        for r in &s.replications {
+            for fc in &r.failures {
+                rows.push(vec![
+                    s.name.clone(),
+                    r.replication.to_string(),
+                    fc.reason.as_str().to_string(),
+                    fc.at.clone(),
+                    fc.count.to_string(),
+                ]);
+            }
+        }
+    }
+    rows
+}
+
+fn timeseries_rows(results: &[ScenarioResult]) -> Rows {
+    let header = [
+        "scenario",
+        "replication",
+        "t_s",
+        "requests",
+        "ok",
+        "failed",
+        "mean_ms",
+        "p50_ms",
+        "p99_ms",
+    ];
+    let mut rows: Rows = vec![header.iter().map(|s| s.to_string()).collect()];
+    for s in results {
+        for r in &s.replications {
+            for w in &r.windows {
+                rows.push(vec![
+                    s.name.clone(),
+                    r.replication.to_string(),
+                    f(w.t_s, 3),
+                    w.requests.to_string(),
+                    w.ok.to_string(),
+                    w.failed.to_string(),
+                    f(w.mean_ms, 4),
+                    f(w.p50_ms, 4),
+                    f(w.p99_ms, 4),
+                ]);
+            }
+        }
+    }
+    rows
+}
+
+fn write_csv(path: &Path, rows: &Rows) -> Result<(), String> {
+    let mut w = csv::Writer::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    for row in rows {
+        w.write_record(row)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    w.flush().map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes every CSV of a run into `dir` (created if needed), all or none.
+/// Returns the summaries (for the printed table) and the files written.
+pub fn write_all(
+    dir: &Path,
+    results: &[ScenarioResult],
+) -> Result<(Vec<ScenarioSummary>, Vec<PathBuf>), String> {
+    let sums: Vec<ScenarioSummary> = results.iter().map(summarise).collect();
+    let files: Vec<(&str, Rows)> = vec![
+        ("summary.csv", summary_rows(&sums)),
+        ("replications.csv", replication_rows(results)),
+        ("stations.csv", station_rows(results)),
+        ("failures.csv", failure_rows(results)),
+        ("timeseries.csv", timeseries_rows(results)),
+    ];
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let tmp = |name: &str| dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let mut written = vec![];
+    for (name, rows) in &files {
+        if let Err(e) = write_csv(&tmp(name), rows) {
+            for (n, _) in &files {
+                let _ = std::fs::remove_file(tmp(n));
+            }
+            return Err(e);
+        }
+        written.push(*name);
+    }
+    let mut paths = vec![];
+    for name in written {
+        let target = dir.join(name);
+        std::fs::rename(tmp(name), &target)
+            .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+        paths.push(target);
+    }
+    Ok((sums, paths))
+}

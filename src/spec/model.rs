@@ -1,0 +1,260 @@
+//! The file structs of a model and an experiment, exactly as a user writes
+//! them in TOML. Every struct rejects unknown keys. Nothing here is checked
+//! beyond its type: cross-references and ranges are checked in `validate.rs`,
+//! which turns these structs into the domain types of `crate::stack`.
+//!
+//! Every default named here is the real software's default, with its source,
+//! so that a model that leaves a field out behaves like the real thing.
+
+use super::dist::DistSpec;
+use super::duration::DurationSpec;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A model file: one infrastructure.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Where clients connect when there is no `[dns]`: a balancer or a server.
+    pub entry: Option<String>,
+    pub dns: Option<DnsFile>,
+    #[serde(default)]
+    pub network: NetworkFile,
+    #[serde(default)]
+    pub balancers: BTreeMap<String, BalancerFile>,
+    #[serde(default)]
+    pub servers: BTreeMap<String, ServerFile>,
+    #[serde(default)]
+    pub databases: BTreeMap<String, DatabaseFile>,
+    /// A design load, used by `check` when the model is checked on its own;
+    /// an experiment's `[workload]` replaces it.
+    pub workload: Option<WorkloadFile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsFile {
+    /// The record clients resolve, e.g. `www.foobar.com`.
+    pub record: String,
+    /// How long a client keeps the answer.
+    pub ttl: DurationSpec,
+    /// Time for a lookup whose answer is not in the client's cache.
+    pub resolver_latency: DistSpec,
+    /// Names of the balancers (or servers) the record points at (A records).
+    pub addresses: Vec<String>,
+}
+
+/// One-way network latencies between tiers. Left out = zero.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkFile {
+    pub client_lb: Option<DistSpec>,
+    pub lb_server: Option<DistSpec>,
+    pub server_db: Option<DistSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BalancerFile {
+    /// HAProxy `balance`; roundrobin is HAProxy's default before 3.3.
+    #[serde(default = "default_algorithm")]
+    pub algorithm: String,
+    /// Parallel processing threads (HAProxy `nbthread`).
+    #[serde(default = "one")]
+    pub threads: u32,
+    /// Processing time per request in the balancer; left out = zero.
+    pub overhead: Option<DistSpec>,
+    /// Requests waiting for a thread beyond this fail (503).
+    pub queue_limit: Option<u32>,
+    pub backends: Vec<BackendFile>,
+}
+
+/// A backend is either a bare server name or `{ server = "web1", weight = 2 }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum BackendFile {
+    Name(String),
+    Weighted(WeightedBackendFile),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeightedBackendFile {
+    pub server: String,
+    /// HAProxy `weight`: default 1, at most 256.
+    #[serde(default = "one")]
+    pub weight: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerFile {
+    /// The web server in front of the application; left out = none.
+    pub nginx: Option<StationFile>,
+    pub app: AppFile,
+    /// The database this server's reads go to.
+    pub reads_from: Option<String>,
+    /// The database this server's writes go to.
+    pub writes_to: Option<String>,
+}
+
+/// A service station: `workers` parallel servers and a FIFO queue.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StationFile {
+    pub workers: u32,
+    /// Requests waiting beyond this fail (503); left out = unbounded.
+    pub queue_limit: Option<u32>,
+    pub service: DistSpec,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppFile {
+    pub workers: u32,
+    pub queue_limit: Option<u32>,
+    /// CPU time per request, not counting database queries.
+    pub service: DistSpec,
+    /// `sync` (default: a worker is held through the database queries, like
+    /// PHP-FPM) or `async` (the worker is freed while the queries run).
+    #[serde(default = "default_app_mode")]
+    pub mode: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseFile {
+    /// The server this database runs on; queries from other servers cross
+    /// the network (`network.server_db`). Left out = a host of its own.
+    pub host: Option<String>,
+    /// `primary` or `replica`.
+    pub role: String,
+    /// For a replica: the primary it copies.
+    pub source: Option<String>,
+    /// Queries served in parallel. MySQL's `max_connections` default is 151.
+    #[serde(default = "default_db_connections")]
+    pub connections: u32,
+    pub queue_limit: Option<u32>,
+    /// Service time of a read query.
+    pub read: DistSpec,
+    /// Service time of a write query (a replica takes none).
+    pub write: Option<DistSpec>,
+}
+
+/// What load to offer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadFile {
+    /// `open` (arrivals at a rate, whatever the response time) or `closed`
+    /// (a fixed population of users who wait for each answer, then think).
+    pub kind: String,
+    /// Open: mean arrivals per second.
+    pub rate: Option<f64>,
+    /// Open: how the rate varies over time; left out = constant.
+    pub profile: Option<ProfileFile>,
+    /// Closed: the number of users.
+    pub users: Option<u32>,
+    /// Closed: think time between a response and the user's next request.
+    pub think: Option<DistSpec>,
+    /// Open: distinct clients, each with its own DNS cache. Default 1000.
+    pub clients: Option<u32>,
+    /// Request classes; left out = one class with no database queries.
+    #[serde(default)]
+    pub classes: Vec<ClassFile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    /// `sinusoidal` or `steps`.
+    pub shape: String,
+    /// Sinusoidal: relative amplitude in [0, 1]: rate·(1 + a·sin(2πt/period)).
+    pub amplitude: Option<f64>,
+    pub period: Option<DurationSpec>,
+    /// Steps: from `at` on, the rate is `rate`.
+    #[serde(default)]
+    pub steps: Vec<StepFile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepFile {
+    pub at: DurationSpec,
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassFile {
+    pub name: String,
+    /// Share of requests in this class; the shares must add up to 1.
+    pub probability: f64,
+    /// Read queries, run one after the other (to the server's `reads_from`).
+    #[serde(default)]
+    pub reads: u32,
+    /// Write queries, after the reads (to the server's `writes_to`).
+    #[serde(default)]
+    pub writes: u32,
+}
+
+/// An experiment file: which model, what load, how long, how many times.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentFile {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// The model, inlined (the loader replaces a path by the file's content).
+    pub model: ModelFile,
+    pub workload: Option<WorkloadFile>,
+    /// Simulated time of one replication, warm-up included.
+    pub duration: DurationSpec,
+    /// Initial period whose requests are not measured.
+    pub warmup: Option<DurationSpec>,
+    /// After `duration`, how long requests still in flight may take to finish.
+    pub drain: Option<DurationSpec>,
+    /// Independent replications (different random numbers) per scenario.
+    pub replications: Option<u32>,
+    pub seed: Option<u64>,
+    /// Width of a time-series window (default 1 s).
+    pub window: Option<DurationSpec>,
+    /// Run even when an open workload exceeds some station's capacity and
+    /// nothing bounds its queue (the queue then grows without limit).
+    #[serde(default)]
+    pub allow_overload: bool,
+    /// Variants of the model or workload, each a set of overrides.
+    #[serde(default)]
+    pub scenarios: Vec<ScenarioFile>,
+    /// One parameter over a list of values (crossed with `scenarios`).
+    pub sweep: Option<SweepFile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub name: String,
+    /// `"dotted.path" = value` overrides, as on the command line.
+    #[serde(default)]
+    pub set: toml::Table,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepFile {
+    pub param: String,
+    pub values: Vec<toml::Value>,
+}
+
+fn one() -> u32 {
+    1
+}
+fn default_algorithm() -> String {
+    "roundrobin".into()
+}
+fn default_app_mode() -> String {
+    "sync".into()
+}
+fn default_db_connections() -> u32 {
+    151
+}

@@ -1,0 +1,641 @@
+//! Checks typed file structs and converts them into the domain types of
+//! `crate::stack::config`. Every problem is collected (with its field path,
+//! which the loader locates in the right file), so one run reports all of
+//! them. After this, the simulator never meets an invalid reference, a zero
+//! worker count or shares that do not add up.
+
+use super::dist::DistSpec;
+use super::error::{Problem, SpecError};
+use super::load::Loaded;
+use super::locate::parse_path;
+use super::model::*;
+use crate::dist::Dist;
+use crate::engine::SimDuration;
+use crate::stack::config::*;
+use std::collections::BTreeMap;
+
+/// Collects problems while converting.
+pub struct Checker<'a> {
+    loaded: &'a Loaded,
+    /// Path prefix of the model in the merged table (`model.`).
+    pub problems: Vec<Problem>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(loaded: &'a Loaded) -> Self {
+        Checker {
+            loaded,
+            problems: vec![],
+        }
+    }
+
+    /// Records a problem at `path` (a path in the merged table).
+    pub fn err(&mut self, path: &str, message: impl Into<String>) {
+        let p = self.loaded.problem(&parse_path(path), message);
+        self.problems.push(p);
+    }
+
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, SpecError> {
+        match value {
+            Some(v) if self.problems.is_empty() => Ok(v),
+            _ => Err(SpecError {
+                problems: if self.problems.is_empty() {
+                    vec![Problem::new("", "invalid input")]
+                } else {
+                    self.problems
+                },
+            }),
+        }
+    }
+
+    fn dist(&mut self, path: &str, spec: &DistSpec) -> Option<Dist> {
+        match spec.resolve(&self.loaded.model_dir) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err(path, e);
+                None
+            }
+        }
+    }
+
+    fn at_least_one(&mut self, path: &str, n: u32) -> u32 {
+        if n == 0 {
+            self.err(path, "must be at least 1, found 0");
+        }
+        n.max(1)
+    }
+
+    fn station(
+        &mut self,
+        path: &str,
+        workers: u32,
+        limit: Option<u32>,
+        service: &DistSpec,
+    ) -> Option<StationConfig> {
+        let workers = self.at_least_one(&format!("{path}.workers"), workers);
+        let service = self.dist(&format!("{path}.service"), service)?;
+        Some(StationConfig {
+            workers,
+            queue_limit: limit,
+            service,
+        })
+    }
+
+    /// Converts a model; paths are under `prefix` (`model`).
+    pub fn model(&mut self, prefix: &str, m: &ModelFile) -> Option<ModelConfig> {
+        let p = |rest: &str| format!("{prefix}.{rest}");
+        if m.servers.is_empty() {
+            self.err(prefix, "a model needs at least one server ([servers.NAME])");
+        }
+        let server_idx: BTreeMap<&str, usize> = m
+            .servers
+            .keys()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect();
+        let lb_idx: BTreeMap<&str, usize> = m
+            .balancers
+            .keys()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect();
+        let db_idx: BTreeMap<&str, usize> = m
+            .databases
+            .keys()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect();
+        for name in m.balancers.keys() {
+            if server_idx.contains_key(name.as_str()) {
+                self.err(
+                    &p(&format!("balancers.{name}")),
+                    format!("`{name}` names both a balancer and a server; names must be unique"),
+                );
+            }
+        }
+        let names = |map: &BTreeMap<&str, usize>| -> String {
+            if map.is_empty() {
+                "none are defined".to_string()
+            } else {
+                format!(
+                    "defined: {}",
+                    map.keys().copied().collect::<Vec<_>>().join(", ")
+                )
+            }
+        };
+        let entry_of = |this: &mut Self, path: &str, name: &str| -> Option<Entry> {
+            if let Some(&i) = lb_idx.get(name) {
+                Some(Entry::Balancer(i))
+            } else if let Some(&i) = server_idx.get(name) {
+                Some(Entry::Server(i))
+            } else {
+                this.err(
+                    path,
+                    format!(
+                        "`{name}` is not a balancer or a server (balancers {}; servers {})",
+                        names(&lb_idx),
+                        names(&server_idx)
+                    ),
+                );
+                None
+            }
+        };
+
+        // DNS and entry points.
+        let mut entries = vec![];
+        let dns = match &m.dns {
+            Some(d) => {
+                if d.addresses.is_empty() {
+                    self.err(
+                        &p("dns.addresses"),
+                        "a DNS record needs at least one address",
+                    );
+                }
+                for (i, a) in d.addresses.iter().enumerate() {
+                    if let Some(e) = entry_of(self, &p(&format!("dns.addresses[{i}]")), a) {
+                        entries.push(e);
+                    }
+                }
+                let lat = self.dist(&p("dns.resolver_latency"), &d.resolver_latency);
+                lat.map(|resolver_latency| DnsConfig {
+                    record: d.record.clone(),
+                    ttl: d.ttl.0,
+                    resolver_latency,
+                })
+            }
+            None => None,
+        };
+        if m.dns.is_some() && m.entry.is_some() {
+            self.err(
+                &p("entry"),
+                "give either [dns] addresses or `entry`, not both",
+            );
+        }
+        if m.dns.is_none() {
+            match &m.entry {
+                Some(name) => {
+                    if let Some(e) = entry_of(self, &p("entry"), name) {
+                        entries.push(e);
+                    }
+                }
+                None if m.balancers.len() == 1 => entries.push(Entry::Balancer(0)),
+                None if m.balancers.is_empty() && m.servers.len() == 1 => entries.push(Entry::Server(0)),
+                None if !m.servers.is_empty() => self.err(prefix, "say where clients connect: add a [dns] record with `addresses`, or `entry = \"NAME\"`"),
+                None => {}
+            }
+        }
+
+        let network = NetworkConfig {
+            client_lb: m
+                .network
+                .client_lb
+                .as_ref()
+                .and_then(|d| self.dist(&p("network.client_lb"), d)),
+            lb_server: m
+                .network
+                .lb_server
+                .as_ref()
+                .and_then(|d| self.dist(&p("network.lb_server"), d)),
+            server_db: m
+                .network
+                .server_db
+                .as_ref()
+                .and_then(|d| self.dist(&p("network.server_db"), d)),
+        };
+
+        let mut balancers = vec![];
+        for (name, b) in &m.balancers {
+            let bp = p(&format!("balancers.{name}"));
+            let algorithm = match b.algorithm.as_str() {
+                "roundrobin" => Some(Algorithm::RoundRobin),
+                other => {
+                    self.err(
+                        &format!("{bp}.algorithm"),
+                        format!("unknown algorithm `{other}`; known: roundrobin"),
+                    );
+                    None
+                }
+            };
+            let threads = self.at_least_one(&format!("{bp}.threads"), b.threads);
+            let station = match &b.overhead {
+                Some(o) => self
+                    .dist(&format!("{bp}.overhead"), o)
+                    .map(|service| StationConfig {
+                        workers: threads,
+                        queue_limit: b.queue_limit,
+                        service,
+                    }),
+                None => None,
+            };
+            if b.backends.is_empty() {
+                self.err(
+                    &format!("{bp}.backends"),
+                    "a balancer needs at least one backend",
+                );
+            }
+            let mut backends: Vec<BackendConfig> = vec![];
+            for (i, be) in b.backends.iter().enumerate() {
+                let path = format!("{bp}.backends[{i}]");
+                let (server, weight) = match be {
+                    BackendFile::Name(s) => (s.as_str(), 1),
+                    BackendFile::Weighted(w) => (w.server.as_str(), w.weight),
+                };
+                if !(1..=256).contains(&weight) {
+                    self.err(
+                        &path,
+                        format!("weight must be from 1 to 256 (HAProxy's range), found {weight}"),
+                    );
+                }
+                match server_idx.get(server) {
+                    Some(&s) if backends.iter().any(|x| x.server == s) => {
+                        self.err(&path, format!("`{server}` is listed twice"))
+                    }
+                    Some(&s) => backends.push(BackendConfig { server: s, weight }),
+                    None => self.err(
+                        &path,
+                        format!("`{server}` is not a server ({})", names(&server_idx)),
+                    ),
+                }
+            }
+            if let Some(algorithm) = algorithm {
+                balancers.push(BalancerConfig {
+                    name: name.clone(),
+                    algorithm,
+                    station,
+                    backends,
+                });
+            }
+        }
+
+        let db_ref = |this: &mut Self, path: &str, name: &Option<String>| -> Option<usize> {
+            let n = name.as_ref()?;
+            let found = db_idx.get(n.as_str()).copied();
+            if found.is_none() {
+                this.err(
+                    path,
+                    format!("`{n}` is not a database ({})", names(&db_idx)),
+                );
+            }
+            found
+        };
+
+        let mut databases = vec![];
+        for (name, d) in &m.databases {
+            let dp = p(&format!("databases.{name}"));
+            let host = match &d.host {
+                Some(h) => match server_idx.get(h.as_str()) {
+                    Some(&i) => Some(i),
+                    None => {
+                        self.err(
+                            &format!("{dp}.host"),
+                            format!("`{h}` is not a server ({})", names(&server_idx)),
+                        );
+                        None
+                    }
+                },
+                None => None,
+            };
+            let role = match (d.role.as_str(), &d.source) {
+                ("primary", None) => Some(DbRole::Primary),
+                ("primary", Some(_)) => {
+                    self.err(
+                        &format!("{dp}.source"),
+                        "a primary has no `source`; only a replica copies another database",
+                    );
+                    None
+                }
+                ("replica", None) => {
+                    self.err(
+                        &format!("{dp}.role"),
+                        "a replica needs `source`: the primary it copies",
+                    );
+                    None
+                }
+                ("replica", Some(_)) => {
+                    let s = db_ref(self, &format!("{dp}.source"), &d.source);
+                    if s == db_idx.get(name.as_str()).copied() {
+                        self.err(&format!("{dp}.source"), "a replica cannot copy itself");
+                    }
+                    s.map(|source| DbRole::Replica { source })
+                }
+                (other, _) => {
+                    self.err(
+                        &format!("{dp}.role"),
+                        format!("unknown role `{other}`; expected `primary` or `replica`"),
+                    );
+                    None
+                }
+            };
+            let connections = self.at_least_one(&format!("{dp}.connections"), d.connections);
+            let read = self.dist(&format!("{dp}.read"), &d.read);
+            let write = match (&d.write, role) {
+                (Some(w), _) => self.dist(&format!("{dp}.write"), w),
+                (None, Some(DbRole::Primary)) => {
+                    self.err(
+                        &dp,
+                        "a primary needs `write`: the service time of a write query",
+                    );
+                    None
+                }
+                (None, _) => read.clone(),
+            };
+            if let (Some(role), Some(read), Some(write)) = (role, read, write) {
+                databases.push(DatabaseConfig {
+                    name: name.clone(),
+                    host,
+                    role,
+                    connections,
+                    queue_limit: d.queue_limit,
+                    read,
+                    write,
+                });
+            }
+        }
+
+        let mut servers = vec![];
+        for (name, s) in &m.servers {
+            let sp = p(&format!("servers.{name}"));
+            let nginx = match &s.nginx {
+                Some(n) => {
+                    self.station(&format!("{sp}.nginx"), n.workers, n.queue_limit, &n.service)
+                }
+                None => None,
+            };
+            let app = self.station(
+                &format!("{sp}.app"),
+                s.app.workers,
+                s.app.queue_limit,
+                &s.app.service,
+            );
+            let app_mode = match s.app.mode.as_str() {
+                "sync" => AppMode::Sync,
+                "async" => AppMode::Async,
+                other => {
+                    self.err(&format!("{sp}.app.mode"), format!("unknown mode `{other}`; expected `sync` (a worker waits for its queries, like PHP-FPM) or `async`"));
+                    AppMode::Sync
+                }
+            };
+            let reads_from = db_ref(self, &format!("{sp}.reads_from"), &s.reads_from);
+            let writes_to = db_ref(self, &format!("{sp}.writes_to"), &s.writes_to);
+            if let Some(db) = writes_to.and_then(|w| m.databases.values().nth(w))
+                && db.role == "replica"
+            {
+                self.err(
+                    &format!("{sp}.writes_to"),
+                    format!(
+                        "`{}` is a replica, which is read-only (MySQL super_read_only); writes must go to a primary",
+                        s.writes_to.as_deref().unwrap_or_default()
+                    ),
+                );
+            }
+            if let Some(app) = app {
+                servers.push(ServerConfig {
+                    name: name.clone(),
+                    nginx,
+                    app,
+                    app_mode,
+                    reads_from,
+                    writes_to,
+                });
+            }
+        }
+
+        let complete = balancers.len() == m.balancers.len()
+            && servers.len() == m.servers.len()
+            && databases.len() == m.databases.len();
+        if !complete || !self.problems.is_empty() {
+            return None;
+        }
+        Some(ModelConfig {
+            name: m.name.clone().unwrap_or_else(|| "model".into()),
+            dns,
+            entries,
+            network,
+            balancers,
+            servers,
+            databases,
+        })
+    }
+
+    /// Converts a workload; `model` (when valid) is checked against it.
+    pub fn workload(
+        &mut self,
+        path: &str,
+        w: &WorkloadFile,
+        model: Option<&ModelConfig>,
+        model_prefix: &str,
+    ) -> Option<Workload> {
+        let p = |rest: &str| format!("{path}.{rest}");
+        let arrivals = match w.kind.as_str() {
+            "open" => {
+                for (set, key) in [(w.users.is_some(), "users"), (w.think.is_some(), "think")] {
+                    if set {
+                        self.err(
+                            &p(key),
+                            format!("`{key}` is for a closed workload; an open one has `rate`"),
+                        );
+                    }
+                }
+                let rate = match w.rate {
+                    None => {
+                        self.err(path, "an open workload needs `rate` (requests per second)");
+                        None
+                    }
+                    Some(r) if !(r.is_finite() && r > 0.0) => {
+                        self.err(
+                            &p("rate"),
+                            format!("must be a positive number of requests per second, found {r}"),
+                        );
+                        None
+                    }
+                    Some(r) => Some(r),
+                };
+                let clients = self.at_least_one(&p("clients"), w.clients.unwrap_or(1000));
+                let profile = match &w.profile {
+                    None => Some(RateProfile::Constant),
+                    Some(pr) => self.profile(&p("profile"), pr),
+                };
+                match (rate, profile) {
+                    (Some(rate_per_s), Some(profile)) => Some(Arrivals::Open {
+                        rate_per_s,
+                        profile,
+                        clients,
+                    }),
+                    _ => None,
+                }
+            }
+            "closed" => {
+                for (set, key) in [
+                    (w.rate.is_some(), "rate"),
+                    (w.profile.is_some(), "profile"),
+                    (w.clients.is_some(), "clients"),
+                ] {
+                    if set {
+                        self.err(&p(key), format!("`{key}` is for an open workload; a closed one has `users` and `think` (each user is a client)"));
+                    }
+                }
+                let users = match w.users {
+                    Some(u) => self.at_least_one(&p("users"), u),
+                    None => {
+                        self.err(path, "a closed workload needs `users`");
+                        1
+                    }
+                };
+                let think = match &w.think {
+                    Some(t) => self.dist(&p("think"), t),
+                    None => {
+                        self.err(path, "a closed workload needs `think` (e.g. \"0s\" or { dist = \"exponential\", mean = \"1s\" })");
+                        None
+                    }
+                };
+                think.map(|think| Arrivals::Closed { users, think })
+            }
+            other => {
+                self.err(
+                    &p("kind"),
+                    format!("unknown workload kind `{other}`; expected `open` or `closed`"),
+                );
+                None
+            }
+        };
+        let mut classes = vec![];
+        let mut total = 0.0;
+        for (i, c) in w.classes.iter().enumerate() {
+            let cp = p(&format!("classes[{i}]"));
+            if !(c.probability.is_finite() && c.probability > 0.0 && c.probability <= 1.0) {
+                self.err(
+                    &format!("{cp}.probability"),
+                    format!("must be in (0, 1], found {}", c.probability),
+                );
+            }
+            if w.classes[..i].iter().any(|o| o.name == c.name) {
+                self.err(
+                    &format!("{cp}.name"),
+                    format!("class `{}` is defined twice", c.name),
+                );
+            }
+            total += c.probability;
+            classes.push(ClassConfig {
+                name: c.name.clone(),
+                probability: c.probability,
+                reads: c.reads,
+                writes: c.writes,
+            });
+        }
+        if classes.is_empty() {
+            classes.push(ClassConfig {
+                name: "request".into(),
+                probability: 1.0,
+                reads: 0,
+                writes: 0,
+            });
+        } else if (total - 1.0).abs() > 1e-9 {
+            self.err(
+                &p("classes"),
+                format!("the class probabilities add up to {total}, expected 1"),
+            );
+        }
+        if let Some(model) = model {
+            let reads = classes.iter().any(|c| c.reads > 0);
+            let writes = classes.iter().any(|c| c.writes > 0);
+            for s in &model.servers {
+                if reads && s.reads_from.is_none() {
+                    self.err(&format!("{model_prefix}.servers.{}", s.name), "the workload's classes make reads, but this server has no `reads_from` database");
+                }
+                if writes && s.writes_to.is_none() {
+                    self.err(&format!("{model_prefix}.servers.{}", s.name), "the workload's classes make writes, but this server has no `writes_to` database");
+                }
+            }
+        }
+        arrivals.map(|arrivals| Workload { arrivals, classes })
+    }
+
+    fn profile(&mut self, path: &str, pr: &ProfileFile) -> Option<RateProfile> {
+        match pr.shape.as_str() {
+            "sinusoidal" => {
+                let amplitude = pr.amplitude.unwrap_or(0.0);
+                if !(0.0..=1.0).contains(&amplitude) {
+                    self.err(
+                        &format!("{path}.amplitude"),
+                        format!(
+                            "must be in [0, 1] (a rate never goes negative), found {amplitude}"
+                        ),
+                    );
+                }
+                match pr.period {
+                    Some(period) if !period.0.is_zero() => Some(RateProfile::Sinusoidal {
+                        amplitude,
+                        period: period.0,
+                    }),
+                    _ => {
+                        self.err(path, "a sinusoidal profile needs a positive `period`");
+                        None
+                    }
+                }
+            }
+            "steps" => {
+                if pr.steps.is_empty() {
+                    self.err(
+                        &format!("{path}.steps"),
+                        "a steps profile needs at least one step { at = \"60s\", rate = 1200 }",
+                    );
+                }
+                let mut steps = vec![];
+                for (i, s) in pr.steps.iter().enumerate() {
+                    if !(s.rate.is_finite() && s.rate >= 0.0) {
+                        self.err(
+                            &format!("{path}.steps[{i}].rate"),
+                            format!("must be a non-negative number, found {}", s.rate),
+                        );
+                    }
+                    if steps
+                        .last()
+                        .is_some_and(|&(at, _): &(SimDuration, f64)| at >= s.at.0)
+                    {
+                        self.err(
+                            &format!("{path}.steps[{i}].at"),
+                            "steps must be in increasing time",
+                        );
+                    }
+                    steps.push((s.at.0, s.rate));
+                }
+                Some(RateProfile::Steps(steps))
+            }
+            other => {
+                self.err(
+                    &format!("{path}.shape"),
+                    format!("unknown profile shape `{other}`; expected `sinusoidal` or `steps`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Converts the run parameters of an experiment.
+    pub fn run(&mut self, e: &ExperimentFile) -> Option<RunConfig> {
+        let duration = e.duration.0;
+        if duration.is_zero() {
+            self.err("duration", "must be positive");
+        }
+        let warmup = e.warmup.map_or(SimDuration::ZERO, |w| w.0);
+        if warmup >= duration && !duration.is_zero() {
+            self.err(
+                "warmup",
+                format!("must be shorter than `duration` ({duration})"),
+            );
+        }
+        let window = e.window.map_or(SimDuration::from_secs(1), |w| w.0);
+        if window.is_zero() {
+            self.err("window", "must be positive");
+        }
+        let replications = self.at_least_one("replications", e.replications.unwrap_or(5));
+        Some(RunConfig {
+            duration,
+            warmup,
+            drain: e.drain.map_or(SimDuration::from_secs(30), |d| d.0),
+            window,
+            replications,
+            seed: e.seed.unwrap_or(1),
+        })
+    }
+}

@@ -1,0 +1,238 @@
+//! The validated description of one simulation: the infrastructure, the
+//! workload and the run parameters, as plain domain types.
+//!
+//! Everything here has already been checked (`crate::spec::validate`):
+//! references are indices into the component vectors, counts are at least
+//! one, shares add up to one. `stack` code may therefore index without
+//! checking. No serde here: only `spec/` knows the file format.
+
+use crate::dist::Dist;
+use crate::engine::SimDuration;
+
+/// Index of a server in [`ModelConfig::servers`].
+pub type ServerIdx = usize;
+/// Index of a database in [`ModelConfig::databases`].
+pub type DbIdx = usize;
+/// Index of a balancer in [`ModelConfig::balancers`].
+pub type LbIdx = usize;
+
+#[derive(Clone, Debug)]
+pub struct ModelConfig {
+    pub name: String,
+    pub dns: Option<DnsConfig>,
+    /// Where clients connect: the DNS record's addresses, or the single entry.
+    pub entries: Vec<Entry>,
+    pub network: NetworkConfig,
+    pub balancers: Vec<BalancerConfig>,
+    pub servers: Vec<ServerConfig>,
+    pub databases: Vec<DatabaseConfig>,
+}
+
+/// A component clients can connect to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    Balancer(LbIdx),
+    Server(ServerIdx),
+}
+
+#[derive(Clone, Debug)]
+pub struct DnsConfig {
+    pub record: String,
+    pub ttl: SimDuration,
+    pub resolver_latency: Dist,
+}
+
+/// One-way latencies; `None` means zero (a direct hand-off).
+#[derive(Clone, Debug, Default)]
+pub struct NetworkConfig {
+    pub client_lb: Option<Dist>,
+    pub lb_server: Option<Dist>,
+    pub server_db: Option<Dist>,
+}
+
+#[derive(Clone, Debug)]
+pub struct StationConfig {
+    pub workers: u32,
+    /// Waiting requests beyond this fail; `None` = unbounded.
+    pub queue_limit: Option<u32>,
+    pub service: Dist,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Algorithm {
+    /// HAProxy `roundrobin`: smooth weighted round robin.
+    RoundRobin,
+}
+
+impl Algorithm {
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::RoundRobin => "roundrobin",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BackendConfig {
+    pub server: ServerIdx,
+    pub weight: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct BalancerConfig {
+    pub name: String,
+    pub algorithm: Algorithm,
+    /// The balancer's own processing, if any (`threads` parallel workers).
+    pub station: Option<StationConfig>,
+    pub backends: Vec<BackendConfig>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppMode {
+    /// A worker is held from the start of the request until its response
+    /// leaves, database queries included (PHP-FPM, a sync gunicorn worker).
+    Sync,
+    /// A worker is held only for the request's CPU time (an event loop).
+    Async,
+}
+
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    pub name: String,
+    pub nginx: Option<StationConfig>,
+    pub app: StationConfig,
+    pub app_mode: AppMode,
+    pub reads_from: Option<DbIdx>,
+    pub writes_to: Option<DbIdx>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DbRole {
+    Primary,
+    Replica { source: DbIdx },
+}
+
+#[derive(Clone, Debug)]
+pub struct DatabaseConfig {
+    pub name: String,
+    /// The server it runs on; `None` = a host of its own.
+    pub host: Option<ServerIdx>,
+    pub role: DbRole,
+    pub connections: u32,
+    pub queue_limit: Option<u32>,
+    pub read: Dist,
+    pub write: Dist,
+}
+
+/// How the arrival rate of an open workload changes over time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RateProfile {
+    Constant,
+    /// rate·(1 + amplitude·sin(2πt/period)).
+    Sinusoidal {
+        amplitude: f64,
+        period: SimDuration,
+    },
+    /// (from, rate) pairs in increasing time; before the first, the base rate.
+    Steps(Vec<(SimDuration, f64)>),
+}
+
+#[derive(Clone, Debug)]
+pub enum Arrivals {
+    Open {
+        rate_per_s: f64,
+        profile: RateProfile,
+        clients: u32,
+    },
+    Closed {
+        users: u32,
+        think: Dist,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct ClassConfig {
+    pub name: String,
+    pub probability: f64,
+    pub reads: u32,
+    pub writes: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Workload {
+    pub arrivals: Arrivals,
+    pub classes: Vec<ClassConfig>,
+}
+
+impl Workload {
+    /// Mean read and write queries per request.
+    pub fn mean_queries(&self) -> (f64, f64) {
+        self.classes.iter().fold((0.0, 0.0), |(r, w), c| {
+            (
+                r + c.probability * f64::from(c.reads),
+                w + c.probability * f64::from(c.writes),
+            )
+        })
+    }
+}
+
+impl Arrivals {
+    /// The arrival rate at time `t` (open workloads; 0 for closed).
+    pub fn rate_at(&self, t: SimDuration) -> f64 {
+        match self {
+            Arrivals::Closed { .. } => 0.0,
+            Arrivals::Open {
+                rate_per_s,
+                profile,
+                ..
+            } => match profile {
+                RateProfile::Constant => *rate_per_s,
+                RateProfile::Sinusoidal { amplitude, period } => {
+                    let phase = t.as_secs_f64() / period.as_secs_f64();
+                    rate_per_s * (1.0 + amplitude * (std::f64::consts::TAU * phase).sin())
+                }
+                RateProfile::Steps(steps) => steps
+                    .iter()
+                    .rev()
+                    .find(|(from, _)| *from <= t)
+                    .map_or(*rate_per_s, |&(_, r)| r),
+            },
+        }
+    }
+
+    /// The highest rate the profile ever reaches (the thinning envelope).
+    pub fn peak_rate(&self) -> f64 {
+        match self {
+            Arrivals::Closed { .. } => 0.0,
+            Arrivals::Open {
+                rate_per_s,
+                profile,
+                ..
+            } => match profile {
+                RateProfile::Constant => *rate_per_s,
+                RateProfile::Sinusoidal { amplitude, .. } => rate_per_s * (1.0 + amplitude),
+                RateProfile::Steps(steps) => steps.iter().map(|s| s.1).fold(*rate_per_s, f64::max),
+            },
+        }
+    }
+}
+
+/// How long and how often to run.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    pub duration: SimDuration,
+    pub warmup: SimDuration,
+    pub drain: SimDuration,
+    pub window: SimDuration,
+    pub replications: u32,
+    pub seed: u64,
+}
+
+/// One fully specified simulation: a model, a workload and run parameters.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub model: ModelConfig,
+    pub workload: Workload,
+    pub run: RunConfig,
+}

@@ -1,0 +1,161 @@
+//! What one replication measures at the client: every request's outcome and
+//! end-to-end latency (DNS, network, queues, service — everything), failures
+//! by reason and place, and a time series by window.
+//!
+//! Memory does not grow with simulated time beyond one small row per window:
+//! latencies go into streaming histograms, one for the run and one for the
+//! current window (reset when the window closes).
+
+use crate::engine::{SimDuration, SimTime};
+use crate::stats::Histogram;
+
+/// Why a request failed. Simulated failures are data, never `Err`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FailReason {
+    /// A station's queue was at its limit (HTTP 503).
+    QueueFull,
+    /// Still in flight when the run's drain period ended.
+    Unfinished,
+}
+
+impl FailReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailReason::QueueFull => "queue_full",
+            FailReason::Unfinished => "unfinished",
+        }
+    }
+}
+
+/// One time-series window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowRow {
+    pub t_s: f64,
+    pub requests: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub mean_ms: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// Failures of one reason at one place.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailureCount {
+    pub reason: FailReason,
+    /// The station or component where it happened.
+    pub at: String,
+    pub count: u64,
+}
+
+pub struct Metrics {
+    /// Requests that start before this are not measured (warm-up).
+    measure_from: SimTime,
+    pub ok: u64,
+    pub failed: u64,
+    pub latency: Histogram,
+    /// (reason, place index) → count; few entries, searched linearly.
+    failures: Vec<(FailReason, u16, u64)>,
+    window: SimDuration,
+    window_end: SimTime,
+    series_end: SimTime,
+    w_ok: u64,
+    w_failed: u64,
+    w_hist: Histogram,
+    pub rows: Vec<WindowRow>,
+}
+
+impl Metrics {
+    pub fn new(measure_from: SimTime, window: SimDuration, series_end: SimTime) -> Self {
+        Metrics {
+            measure_from,
+            ok: 0,
+            failed: 0,
+            latency: Histogram::new(),
+            failures: vec![],
+            window,
+            window_end: SimTime::ZERO + window,
+            series_end,
+            w_ok: 0,
+            w_failed: 0,
+            w_hist: Histogram::new(),
+            rows: vec![],
+        }
+    }
+
+    /// Closes every window that ends at or before `now`.
+    #[inline]
+    fn roll(&mut self, now: SimTime) {
+        while now >= self.window_end && self.window_end <= self.series_end {
+            let start = SimTime(self.window_end.0 - self.window.0);
+            let ms = |ns: u64| ns as f64 / 1e6;
+            self.rows.push(WindowRow {
+                t_s: start.as_secs_f64(),
+                requests: self.w_ok + self.w_failed,
+                ok: self.w_ok,
+                failed: self.w_failed,
+                mean_ms: if self.w_hist.is_empty() {
+                    0.0
+                } else {
+                    self.w_hist.mean() / 1e6
+                },
+                p50_ms: ms(self.w_hist.quantile(0.5)),
+                p99_ms: ms(self.w_hist.quantile(0.99)),
+            });
+            self.w_ok = 0;
+            self.w_failed = 0;
+            self.w_hist.reset();
+            self.window_end += self.window;
+        }
+    }
+
+    /// A request that started at `start` completed successfully now.
+    #[inline]
+    pub fn ok(&mut self, start: SimTime, now: SimTime) {
+        let ns = (now - start).as_nanos();
+        self.roll(now);
+        self.w_ok += 1;
+        self.w_hist.record(ns);
+        if start >= self.measure_from {
+            self.ok += 1;
+            self.latency.record(ns);
+        }
+    }
+
+    /// A request that started at `start` failed now, for `reason` at `place`.
+    pub fn failed(&mut self, start: SimTime, now: SimTime, reason: FailReason, place: u16) {
+        self.roll(now);
+        self.w_failed += 1;
+        if start >= self.measure_from {
+            self.failed += 1;
+            match self
+                .failures
+                .iter_mut()
+                .find(|f| f.0 == reason && f.1 == place)
+            {
+                Some(f) => f.2 += 1,
+                None => self.failures.push((reason, place, 1)),
+            }
+        }
+    }
+
+    /// Closes the remaining windows up to the end of the series.
+    pub fn finish(&mut self, end: SimTime) {
+        self.roll(end);
+    }
+
+    /// Failure counts, with places named by `name_of`, in a stable order.
+    pub fn failure_counts(&self, name_of: impl Fn(u16) -> String) -> Vec<FailureCount> {
+        let mut v: Vec<FailureCount> = self
+            .failures
+            .iter()
+            .map(|&(reason, place, count)| FailureCount {
+                reason,
+                at: name_of(place),
+                count,
+            })
+            .collect();
+        v.sort_by(|a, b| (a.reason, &a.at).cmp(&(b.reason, &b.at)));
+        v
+    }
+}

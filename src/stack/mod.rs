@@ -1,0 +1,15 @@
+//! The web stack's behaviour: DNS, clients, balancers, servers (nginx and the
+//! application), databases and the network between them, as a model for the
+//! event engine.
+//!
+//! Invariants: no serde and no I/O here (input arrives as validated
+//! `config` types; results leave as plain structs); simulated failures —
+//! full queues, unfinished requests — are data in the results, never `Err`.
+
+pub mod balancer;
+pub mod config;
+pub mod metrics;
+pub mod station;
+pub mod world;
+
+pub use world::{ReplicationResult, simulate};

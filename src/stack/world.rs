@@ -1,0 +1,671 @@
+//! The web stack as a simulation model: clients, DNS, balancers, servers
+//! (nginx → application) and databases, driven by the event engine.
+//!
+//! A request is a small record in a slab, moved through its journey by a
+//! state machine (`Phase`): DNS lookup if the client's cached answer has
+//! expired → network to the entry → balancer → network → nginx → app →
+//! each database query (network there and back when the database is on
+//! another host) → response back through the balancer to the client.
+//! Hops with zero latency are direct calls, not heap round trips.
+//!
+//! A synchronous app worker stays busy from taking the request until the
+//! response leaves the app, database queries included; an asynchronous one
+//! only for the CPU time. A full queue fails the request (503), which then
+//! travels back to the client like any response and is counted there with
+//! its reason.
+
+use super::balancer::Balancer;
+use super::config::{AppMode, Arrivals, DbRole, Entry, Scenario};
+use super::metrics::{FailReason, FailureCount, Metrics, WindowRow};
+use super::station::{Admit, Station, StationStats};
+use crate::dist::Dist;
+use crate::engine::rng::{Rng, Streams};
+use crate::engine::{Model, Scheduler, SimDuration, SimTime};
+use crate::stats::Histogram;
+use rand::RngExt;
+
+const NONE: u16 = u16::MAX;
+
+/// Where a request is in its journey; the next step to take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Start,
+    Connect,
+    AtEntry,
+    LbDone,
+    AtServer,
+    AtApp,
+    AppCpuDone,
+    NextQuery,
+    AtDb,
+    DbDone,
+    AppDone,
+    RespAtLb,
+    RespAtClient,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Req {
+    start: SimTime,
+    client: u32,
+    phase: Phase,
+    entry: u16,
+    server: u16,
+    backend: u16,
+    db: u16,
+    reads_left: u16,
+    writes_left: u16,
+    holds_app: bool,
+    fail: Option<(FailReason, u16)>,
+}
+
+/// Events of the web stack: ids only, no payloads.
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    /// The next open-workload arrival.
+    Arrival,
+    /// A closed-workload user finished thinking.
+    Think(u32),
+    /// A request's delay (network, DNS) is over: continue its journey.
+    Step(u32),
+    /// A station finished serving a request.
+    Done(u16, u32),
+}
+
+struct ServerRt {
+    nginx: Option<u16>,
+    app: u16,
+    mode: AppMode,
+    reads_from: u16,
+    writes_to: u16,
+}
+
+struct DbRt {
+    station: u16,
+    host: Option<usize>,
+}
+
+/// Everything one replication measured.
+#[derive(Clone, Debug)]
+pub struct ReplicationResult {
+    pub replication: u32,
+    pub seed: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub failures: Vec<FailureCount>,
+    /// End-to-end latency of successful measured requests (ns).
+    pub latency: Histogram,
+    /// Length of the measured period (duration − warm-up), seconds.
+    pub measured_s: f64,
+    pub stations: Vec<StationStats>,
+    pub windows: Vec<WindowRow>,
+    pub events: u64,
+    pub peak_in_flight: usize,
+}
+
+impl ReplicationResult {
+    pub fn requests(&self) -> u64 {
+        self.ok + self.failed
+    }
+}
+
+pub struct World {
+    stations: Vec<Station>,
+    balancers: Vec<Balancer>,
+    servers: Vec<ServerRt>,
+    dbs: Vec<DbRt>,
+    entries: Vec<Entry>,
+    // Network and DNS.
+    client_lb: Option<Dist>,
+    lb_server: Option<Dist>,
+    server_db: Option<Dist>,
+    dns: Option<(SimDuration, Dist)>,
+    /// Per client: when its cached DNS answer expires, and which entry it holds.
+    clients: Vec<(SimTime, u16)>,
+    // Workload.
+    arrivals: Arrivals,
+    peak_rate: f64,
+    class_cdf: Vec<f64>,
+    class_queries: Vec<(u16, u16)>,
+    think: Option<Dist>,
+    // Random streams by purpose.
+    rng_arrivals: Rng,
+    rng_routing: Rng,
+    rng_network: Rng,
+    rng_dns: Rng,
+    rng_think: Rng,
+    // Requests.
+    reqs: Vec<Req>,
+    free: Vec<u32>,
+    in_flight: usize,
+    peak_in_flight: usize,
+    stopped: bool,
+    metrics: Metrics,
+}
+
+fn opt_dist(d: &Option<Dist>) -> Option<Dist> {
+    d.as_ref().filter(|d| !d.is_zero()).cloned()
+}
+
+impl World {
+    pub fn new(sc: &Scenario, streams: &Streams) -> Self {
+        let m = &sc.model;
+        let mut stations = vec![];
+        let mut add = |name: String, workers, limit, services: Vec<Dist>| -> u16 {
+            let rng = streams.stream(&format!("service/{name}"));
+            stations.push(Station::new(name, workers, limit, services, rng));
+            (stations.len() - 1) as u16
+        };
+        let mut balancers = vec![];
+        for b in &m.balancers {
+            let st = b.station.as_ref().map(|s| {
+                add(
+                    b.name.clone(),
+                    s.workers,
+                    s.queue_limit,
+                    vec![s.service.clone()],
+                )
+            });
+            balancers.push(Balancer::new(b, st));
+        }
+        let mut servers = vec![];
+        for s in &m.servers {
+            let nginx = s.nginx.as_ref().map(|n| {
+                add(
+                    format!("{}.nginx", s.name),
+                    n.workers,
+                    n.queue_limit,
+                    vec![n.service.clone()],
+                )
+            });
+            let app = add(
+                format!("{}.app", s.name),
+                s.app.workers,
+                s.app.queue_limit,
+                vec![s.app.service.clone()],
+            );
+            servers.push(ServerRt {
+                nginx,
+                app,
+                mode: s.app_mode,
+                reads_from: s.reads_from.map_or(NONE, |d| d as u16),
+                writes_to: s.writes_to.map_or(NONE, |d| d as u16),
+            });
+        }
+        let mut dbs = vec![];
+        for d in &m.databases {
+            let station = add(
+                d.name.clone(),
+                d.connections,
+                d.queue_limit,
+                vec![d.read.clone(), d.write.clone()],
+            );
+            debug_assert!(matches!(d.role, DbRole::Primary | DbRole::Replica { .. }));
+            dbs.push(DbRt {
+                station,
+                host: d.host,
+            });
+        }
+        let w = &sc.workload;
+        let mut acc = 0.0;
+        let mut class_cdf: Vec<f64> = w
+            .classes
+            .iter()
+            .map(|c| {
+                acc += c.probability;
+                acc
+            })
+            .collect();
+        if let Some(last) = class_cdf.last_mut() {
+            *last = f64::INFINITY; // rounding never makes a draw fall off the end
+        }
+        let (n_clients, think) = match &w.arrivals {
+            Arrivals::Open { clients, .. } => (*clients, None),
+            Arrivals::Closed { users, think } => (*users, Some(think.clone())),
+        };
+        let end = SimTime::ZERO + sc.run.duration;
+        World {
+            stations,
+            balancers,
+            servers,
+            dbs,
+            entries: m.entries.clone(),
+            client_lb: opt_dist(&m.network.client_lb),
+            lb_server: opt_dist(&m.network.lb_server),
+            server_db: opt_dist(&m.network.server_db),
+            dns: m.dns.as_ref().map(|d| (d.ttl, d.resolver_latency.clone())),
+            clients: vec![(SimTime::ZERO, 0); n_clients as usize],
+            peak_rate: w.arrivals.peak_rate(),
+            arrivals: w.arrivals.clone(),
+            class_cdf,
+            class_queries: w
+                .classes
+                .iter()
+                .map(|c| (c.reads as u16, c.writes as u16))
+                .collect(),
+            think,
+            rng_arrivals: streams.stream("arrivals"),
+            rng_routing: streams.stream("routing"),
+            rng_network: streams.stream("network"),
+            rng_dns: streams.stream("dns"),
+            rng_think: streams.stream("think"),
+            reqs: Vec::with_capacity(1024),
+            free: vec![],
+            in_flight: 0,
+            peak_in_flight: 0,
+            stopped: false,
+            metrics: Metrics::new(SimTime::ZERO + sc.run.warmup, sc.run.window, end),
+        }
+    }
+
+    /// Schedules the first arrival (open) or every user's first request (closed).
+    pub fn prime(&mut self, s: &mut Scheduler<Event>) {
+        match &self.arrivals {
+            Arrivals::Open { .. } => {
+                let gap = self.interarrival();
+                s.schedule(gap, Event::Arrival);
+            }
+            Arrivals::Closed { users, .. } => {
+                for u in 0..*users {
+                    let t = self.think_time();
+                    s.schedule(t, Event::Think(u));
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn interarrival(&mut self) -> SimDuration {
+        let u: f64 = self.rng_arrivals.random();
+        SimDuration::from_secs_f64(-(1.0 - u).ln() / self.peak_rate)
+    }
+
+    fn think_time(&mut self) -> SimDuration {
+        match &self.think {
+            Some(d) => d.sample(&mut self.rng_think),
+            None => SimDuration::ZERO,
+        }
+    }
+
+    #[inline]
+    fn net(&mut self, which: u8) -> SimDuration {
+        let d = match which {
+            0 => &self.client_lb,
+            1 => &self.lb_server,
+            _ => &self.server_db,
+        };
+        match d {
+            Some(d) => d.sample(&mut self.rng_network),
+            None => SimDuration::ZERO,
+        }
+    }
+
+    fn new_request(&mut self, s: &mut Scheduler<Event>, client: u32) {
+        let u: f64 = self.rng_routing.random();
+        let class = self.class_cdf.iter().position(|&c| u < c).unwrap_or(0);
+        let (reads, writes) = self.class_queries[class];
+        let req = Req {
+            start: s.now(),
+            client,
+            phase: Phase::Start,
+            entry: 0,
+            server: NONE,
+            backend: NONE,
+            db: NONE,
+            reads_left: reads,
+            writes_left: writes,
+            holds_app: false,
+            fail: None,
+        };
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.reqs[id as usize] = req;
+                id
+            }
+            None => {
+                self.reqs.push(req);
+                (self.reqs.len() - 1) as u32
+            }
+        };
+        self.in_flight += 1;
+        self.peak_in_flight = self.peak_in_flight.max(self.in_flight);
+        self.advance(s, id);
+    }
+
+    /// Offers request `id` to station `st`; false if the queue was full.
+    #[inline]
+    fn enter(&mut self, s: &mut Scheduler<Event>, st: u16, id: u32, kind: u8) -> bool {
+        let station = &mut self.stations[st as usize];
+        match station.admit(s.now(), id, kind) {
+            Admit::Started => {
+                let t = station.service_time(kind);
+                s.schedule(t, Event::Done(st, id));
+                true
+            }
+            Admit::Queued => true,
+            Admit::Rejected => false,
+        }
+    }
+
+    /// Frees a worker of station `st`, starting the next waiting job.
+    #[inline]
+    fn release(&mut self, s: &mut Scheduler<Event>, st: u16) {
+        let station = &mut self.stations[st as usize];
+        if let Some((next, kind)) = station.release(s.now()) {
+            let t = station.service_time(kind);
+            s.schedule(t, Event::Done(st, next));
+        }
+    }
+
+    /// Marks request `id` failed at station `st` and sends the error back.
+    fn fail(&mut self, id: u32, reason: FailReason, st: u16) {
+        let r = &mut self.reqs[id as usize];
+        r.fail = Some((reason, st));
+        r.reads_left = 0;
+        r.writes_left = 0;
+        r.phase = if r.server == NONE {
+            Phase::RespAtLb
+        } else {
+            Phase::AppDone
+        };
+    }
+
+    /// Moves request `id` along its journey until it must wait for an event.
+    fn advance(&mut self, s: &mut Scheduler<Event>, id: u32) {
+        loop {
+            let r = self.reqs[id as usize];
+            // The delay before the next step; zero continues at once.
+            let delay = match r.phase {
+                Phase::Start => {
+                    self.reqs[id as usize].phase = Phase::Connect;
+                    match &self.dns {
+                        Some((ttl, latency)) => {
+                            let (expires, _) = self.clients[r.client as usize];
+                            if s.now() >= expires {
+                                let lookup = latency.sample(&mut self.rng_dns);
+                                let pick = if self.entries.len() > 1 {
+                                    self.rng_dns.random_range(0..self.entries.len()) as u16
+                                } else {
+                                    0
+                                };
+                                self.clients[r.client as usize] = (s.now() + lookup + *ttl, pick);
+                                lookup
+                            } else {
+                                SimDuration::ZERO
+                            }
+                        }
+                        None => SimDuration::ZERO,
+                    }
+                }
+                Phase::Connect => {
+                    let entry = if self.dns.is_some() {
+                        self.clients[r.client as usize].1
+                    } else {
+                        0
+                    };
+                    let req = &mut self.reqs[id as usize];
+                    req.entry = entry;
+                    req.phase = Phase::AtEntry;
+                    self.net(0)
+                }
+                Phase::AtEntry => match self.entries[r.entry as usize] {
+                    Entry::Balancer(b) => {
+                        self.reqs[id as usize].phase = Phase::LbDone;
+                        match self.balancers[b].station {
+                            Some(st) => {
+                                if !self.enter(s, st, id, 0) {
+                                    self.fail(id, FailReason::QueueFull, st);
+                                    continue;
+                                }
+                                return;
+                            }
+                            None => continue,
+                        }
+                    }
+                    Entry::Server(sv) => {
+                        let req = &mut self.reqs[id as usize];
+                        req.server = sv as u16;
+                        req.phase = Phase::AtServer;
+                        continue;
+                    }
+                },
+                Phase::LbDone => {
+                    let Entry::Balancer(b) = self.entries[r.entry as usize] else {
+                        unreachable!("LbDone without a balancer entry")
+                    };
+                    let lb = &mut self.balancers[b];
+                    let backend = lb.pick();
+                    let req = &mut self.reqs[id as usize];
+                    req.backend = backend as u16;
+                    req.server = lb.servers[backend] as u16;
+                    req.phase = Phase::AtServer;
+                    self.net(1)
+                }
+                Phase::AtServer => {
+                    self.reqs[id as usize].phase = Phase::AtApp;
+                    match self.servers[r.server as usize].nginx {
+                        Some(st) => {
+                            if !self.enter(s, st, id, 0) {
+                                self.fail(id, FailReason::QueueFull, st);
+                                continue;
+                            }
+                            return;
+                        }
+                        None => continue,
+                    }
+                }
+                Phase::AtApp => {
+                    self.reqs[id as usize].phase = Phase::AppCpuDone;
+                    let st = self.servers[r.server as usize].app;
+                    if !self.enter(s, st, id, 0) {
+                        self.fail(id, FailReason::QueueFull, st);
+                        continue;
+                    }
+                    return;
+                }
+                Phase::AppCpuDone => {
+                    // The app's CPU work is done; the worker is still held
+                    // (`holds_app`) for a synchronous app.
+                    self.reqs[id as usize].phase = Phase::NextQuery;
+                    continue;
+                }
+                Phase::NextQuery => {
+                    let srv = &self.servers[r.server as usize];
+                    let req = &mut self.reqs[id as usize];
+                    if req.reads_left > 0 {
+                        req.reads_left -= 1;
+                        req.db = srv.reads_from;
+                    } else if req.writes_left > 0 {
+                        req.writes_left -= 1;
+                        req.db = srv.writes_to | 0x8000; // high bit: a write
+                    } else {
+                        req.phase = Phase::AppDone;
+                        continue;
+                    }
+                    req.phase = Phase::AtDb;
+                    let db = req.db;
+                    self.db_hop(r.server, db)
+                }
+                Phase::AtDb => {
+                    let (db, kind) = (r.db & 0x7FFF, u8::from(r.db & 0x8000 != 0));
+                    self.reqs[id as usize].phase = Phase::DbDone;
+                    let st = self.dbs[db as usize].station;
+                    if !self.enter(s, st, id, kind) {
+                        self.fail(id, FailReason::QueueFull, st);
+                        continue;
+                    }
+                    return;
+                }
+                Phase::DbDone => {
+                    self.reqs[id as usize].phase = Phase::NextQuery;
+                    self.db_hop(r.server, r.db)
+                }
+                Phase::AppDone => {
+                    if r.holds_app {
+                        self.reqs[id as usize].holds_app = false;
+                        let st = self.servers[r.server as usize].app;
+                        self.release(s, st);
+                    }
+                    let via_lb = r.backend != NONE;
+                    self.reqs[id as usize].phase = if via_lb {
+                        Phase::RespAtLb
+                    } else {
+                        Phase::RespAtClient
+                    };
+                    if via_lb {
+                        self.net(1)
+                    } else {
+                        SimDuration::ZERO
+                    }
+                }
+                Phase::RespAtLb => {
+                    if let (Entry::Balancer(b), true) =
+                        (self.entries[r.entry as usize], r.backend != NONE)
+                    {
+                        self.balancers[b].done(r.backend as usize);
+                    }
+                    self.reqs[id as usize].phase = Phase::RespAtClient;
+                    self.net(0)
+                }
+                Phase::RespAtClient => {
+                    self.complete(s, id);
+                    return;
+                }
+            };
+            if !delay.is_zero() {
+                s.schedule(delay, Event::Step(id));
+                return;
+            }
+        }
+    }
+
+    /// Network delay between a server and a database (zero if co-located).
+    #[inline]
+    fn db_hop(&mut self, server: u16, db: u16) -> SimDuration {
+        let host = self.dbs[(db & 0x7FFF) as usize].host;
+        if host == Some(server as usize) {
+            SimDuration::ZERO
+        } else {
+            self.net(2)
+        }
+    }
+
+    fn complete(&mut self, s: &mut Scheduler<Event>, id: u32) {
+        let r = self.reqs[id as usize];
+        match r.fail {
+            None => self.metrics.ok(r.start, s.now()),
+            Some((reason, place)) => self.metrics.failed(r.start, s.now(), reason, place),
+        }
+        self.free.push(id);
+        self.in_flight -= 1;
+        if self.think.is_some() && !self.stopped {
+            let t = self.think_time();
+            s.schedule(t, Event::Think(r.client));
+        }
+    }
+}
+
+impl Model for World {
+    type Event = Event;
+
+    fn handle(&mut self, s: &mut Scheduler<Event>, ev: Event) {
+        match ev {
+            Event::Arrival => {
+                if self.stopped {
+                    return;
+                }
+                let gap = self.interarrival();
+                s.schedule(gap, Event::Arrival);
+                let accept = match &self.arrivals {
+                    Arrivals::Open { profile, .. }
+                        if *profile != super::config::RateProfile::Constant =>
+                    {
+                        let rate = self.arrivals.rate_at(s.now() - SimTime::ZERO);
+                        self.rng_arrivals.random::<f64>() * self.peak_rate < rate
+                    }
+                    _ => true,
+                };
+                if accept {
+                    let client = match &self.arrivals {
+                        Arrivals::Open { clients, .. } if *clients > 1 => {
+                            self.rng_routing.random_range(0..*clients)
+                        }
+                        _ => 0,
+                    };
+                    self.new_request(s, client);
+                }
+            }
+            Event::Think(user) => {
+                if !self.stopped {
+                    self.new_request(s, user);
+                }
+            }
+            Event::Step(id) => self.advance(s, id),
+            Event::Done(st, id) => {
+                if self.reqs[id as usize].phase == Phase::AppCpuDone
+                    && self.servers[self.reqs[id as usize].server as usize].mode == AppMode::Sync
+                {
+                    self.reqs[id as usize].holds_app = true;
+                } else {
+                    self.release(s, st);
+                }
+                self.advance(s, id);
+            }
+        }
+    }
+}
+
+/// Runs one replication of a scenario.
+pub fn simulate(sc: &Scenario, replication: u32) -> ReplicationResult {
+    let seed = crate::engine::rng::replication_seed(sc.run.seed, replication);
+    let streams = Streams::new(seed);
+    let mut world = World::new(sc, &streams);
+    let mut s = Scheduler::new();
+    world.prime(&mut s);
+    let warmup_end = SimTime::ZERO + sc.run.warmup;
+    let end = SimTime::ZERO + sc.run.duration;
+    s.run_until(&mut world, warmup_end);
+    for st in &mut world.stations {
+        st.reset_stats(warmup_end);
+    }
+    s.run_until(&mut world, end);
+    let stations = world.stations.iter().map(|st| st.stats(end)).collect();
+    world.stopped = true;
+    s.run_until(&mut world, end + sc.run.drain);
+    // Requests still in flight after the drain count as failed.
+    let now = s.now();
+    let live: Vec<u32> = {
+        let mut is_free = vec![false; world.reqs.len()];
+        for &f in &world.free {
+            is_free[f as usize] = true;
+        }
+        (0..world.reqs.len() as u32)
+            .filter(|&i| !is_free[i as usize])
+            .collect()
+    };
+    for id in live {
+        let start = world.reqs[id as usize].start;
+        world
+            .metrics
+            .failed(start, now.max(end), FailReason::Unfinished, NONE);
+    }
+    world.metrics.finish(end);
+    let names: Vec<String> = world.stations.iter().map(|st| st.name.clone()).collect();
+    let failures = world
+        .metrics
+        .failure_counts(|p| names.get(p as usize).cloned().unwrap_or_else(|| "-".into()));
+    let m = world.metrics;
+    ReplicationResult {
+        replication,
+        seed,
+        ok: m.ok,
+        failed: m.failed,
+        failures,
+        latency: m.latency,
+        measured_s: (sc.run.duration.as_secs_f64() - sc.run.warmup.as_secs_f64()).max(0.0),
+        stations,
+        windows: m.rows,
+        events: s.events_handled(),
+        peak_in_flight: world.peak_in_flight,
+    }
+}

@@ -1,0 +1,12 @@
+//! The integration tests, one binary with a module per topic:
+//! - `theory`: the simulator against closed forms (confidence intervals from replications);
+//! - `determinism`: same seed, same bytes, whatever the thread count;
+//! - `bad_input`: every kind of bad input gives one clear message and exit code 2;
+//! - `cli`: the command line as a user runs it;
+//! - `experiments`: every bundled model and experiment runs.
+
+mod bad_input;
+mod cli;
+mod determinism;
+mod experiments;
+mod theory;
