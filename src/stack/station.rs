@@ -10,7 +10,6 @@
 use crate::dist::Dist;
 use crate::engine::rng::Rng;
 use crate::engine::{SimDuration, SimTime};
-use crate::stats::{TimeWeighted, Welford};
 use std::collections::VecDeque;
 
 /// What happened to a job offered to a station.
@@ -42,10 +41,15 @@ pub struct Station {
     /// Service-time distributions by job kind (a database: read, write).
     pub services: Vec<Dist>,
     pub rng: Rng,
-    // Statistics since the last reset.
-    busy_tw: TimeWeighted,
-    queue_tw: TimeWeighted,
-    wait_ns: Welford,
+    // Statistics since the last reset, in integer nanoseconds so that the
+    // hot path is a few integer operations: ∫busy dt, ∫queue length dt,
+    // the sum of waits, and the jobs that started.
+    since: SimTime,
+    last_change: SimTime,
+    busy_area: u128,
+    queue_area: u128,
+    wait_sum_ns: u128,
+    started: u64,
     pub rejected: u64,
 }
 
@@ -80,11 +84,24 @@ impl Station {
             queue: VecDeque::new(),
             services,
             rng,
-            busy_tw: TimeWeighted::new(SimTime::ZERO, 0.0),
-            queue_tw: TimeWeighted::new(SimTime::ZERO, 0.0),
-            wait_ns: Welford::new(),
+            since: SimTime::ZERO,
+            last_change: SimTime::ZERO,
+            busy_area: 0,
+            queue_area: 0,
+            wait_sum_ns: 0,
+            started: 0,
             rejected: 0,
         }
+    }
+
+    /// Accumulates the areas under busy and queue length up to `now`;
+    /// called before either changes.
+    #[inline]
+    fn touch(&mut self, now: SimTime) {
+        let dt = u128::from((now - self.last_change).as_nanos());
+        self.busy_area += u128::from(self.busy) * dt;
+        self.queue_area += self.queue.len() as u128 * dt;
+        self.last_change = now;
     }
 
     /// Offers a job. On `Started`, the caller draws the service time with
@@ -92,17 +109,17 @@ impl Station {
     #[inline]
     pub fn admit(&mut self, now: SimTime, req: u32, kind: u8) -> Admit {
         if self.busy < self.workers {
+            self.touch(now);
             self.busy += 1;
-            self.busy_tw.set(now, f64::from(self.busy));
-            self.wait_ns.push(0.0);
+            self.started += 1;
             Admit::Started
         } else if (self.queue.len() as u64) < u64::from(self.queue_limit) {
+            self.touch(now);
             self.queue.push_back(Waiting {
                 req,
                 kind,
                 since: now,
             });
-            self.queue_tw.set(now, self.queue.len() as f64);
             Admit::Queued
         } else {
             self.rejected += 1;
@@ -120,16 +137,16 @@ impl Station {
     /// returned (request id, kind) so that the caller schedules its service.
     #[inline]
     pub fn release(&mut self, now: SimTime) -> Option<(u32, u8)> {
+        self.touch(now);
         match self.queue.pop_front() {
             Some(w) => {
-                self.queue_tw.set(now, self.queue.len() as f64);
-                self.wait_ns.push((now - w.since).as_nanos() as f64);
+                self.started += 1;
+                self.wait_sum_ns += u128::from((now - w.since).as_nanos());
                 Some((w.req, w.kind))
             }
             None => {
                 debug_assert!(self.busy > 0, "release of an idle station {}", self.name);
                 self.busy -= 1;
-                self.busy_tw.set(now, f64::from(self.busy));
                 None
             }
         }
@@ -142,24 +159,39 @@ impl Station {
 
     /// Discards the statistics gathered so far (end of warm-up).
     pub fn reset_stats(&mut self, now: SimTime) {
-        self.busy_tw.reset(now);
-        self.queue_tw.reset(now);
-        self.wait_ns = Welford::new();
+        self.touch(now);
+        self.since = now;
+        self.busy_area = 0;
+        self.queue_area = 0;
+        self.wait_sum_ns = 0;
+        self.started = 0;
         self.rejected = 0;
     }
 
+    /// The statistics from the last reset up to `now`.
     pub fn stats(&self, now: SimTime) -> StationStats {
+        let dt = u128::from((now - self.last_change).as_nanos());
+        let busy_area = self.busy_area + u128::from(self.busy) * dt;
+        let queue_area = self.queue_area + self.queue.len() as u128 * dt;
+        let elapsed = (now - self.since).as_nanos() as f64;
+        let mean = |area: u128| {
+            if elapsed > 0.0 {
+                area as f64 / elapsed
+            } else {
+                0.0
+            }
+        };
         StationStats {
             name: self.name.clone(),
             workers: self.workers,
-            utilisation: self.busy_tw.mean(now) / f64::from(self.workers),
-            mean_queue: self.queue_tw.mean(now),
-            mean_wait_ms: if self.wait_ns.count() == 0 {
+            utilisation: mean(busy_area) / f64::from(self.workers),
+            mean_queue: mean(queue_area),
+            mean_wait_ms: if self.started == 0 {
                 0.0
             } else {
-                self.wait_ns.mean() / 1e6
+                self.wait_sum_ns as f64 / self.started as f64 / 1e6
             },
-            started: self.wait_ns.count(),
+            started: self.started,
             rejected: self.rejected,
         }
     }

@@ -376,6 +376,11 @@ impl World {
             let r = self.reqs[id as usize];
             // The delay before the next step; zero continues at once.
             let delay = match r.phase {
+                Phase::Start if self.dns.is_none() && self.client_lb.is_none() => {
+                    // No lookup and no network: straight to the only entry.
+                    self.reqs[id as usize].phase = Phase::AtEntry;
+                    continue;
+                }
                 Phase::Start => {
                     self.reqs[id as usize].phase = Phase::Connect;
                     match &self.dns {
@@ -463,13 +468,18 @@ impl World {
                     }
                     return;
                 }
-                Phase::AppCpuDone => {
-                    // The app's CPU work is done; the worker is still held
-                    // (`holds_app`) for a synchronous app.
-                    self.reqs[id as usize].phase = Phase::NextQuery;
-                    continue;
-                }
-                Phase::NextQuery => {
+                Phase::AppCpuDone | Phase::NextQuery | Phase::DbDone => {
+                    // After the app's CPU work (the worker is still held,
+                    // `holds_app`, for a synchronous app) or a query: the
+                    // way back from the database first, then the next query.
+                    if r.phase == Phase::DbDone {
+                        let back = self.db_hop(r.server, r.db);
+                        if !back.is_zero() {
+                            self.reqs[id as usize].phase = Phase::NextQuery;
+                            s.schedule(back, Event::Step(id));
+                            return;
+                        }
+                    }
                     let srv = &self.servers[r.server as usize];
                     let req = &mut self.reqs[id as usize];
                     if req.reads_left > 0 {
@@ -482,23 +492,19 @@ impl World {
                         req.phase = Phase::AppDone;
                         continue;
                     }
-                    req.phase = Phase::AtDb;
                     let db = req.db;
-                    self.db_hop(r.server, db)
-                }
-                Phase::AtDb => {
-                    let (db, kind) = (r.db & 0x7FFF, u8::from(r.db & 0x8000 != 0));
-                    self.reqs[id as usize].phase = Phase::DbDone;
-                    let st = self.dbs[db as usize].station;
-                    if !self.enter(s, st, id, kind) {
-                        self.fail(id, FailReason::QueueFull, st);
-                        continue;
+                    let there = self.db_hop(r.server, db);
+                    if !there.is_zero() {
+                        self.reqs[id as usize].phase = Phase::AtDb;
+                        s.schedule(there, Event::Step(id));
+                        return;
                     }
+                    self.query(s, id, db);
                     return;
                 }
-                Phase::DbDone => {
-                    self.reqs[id as usize].phase = Phase::NextQuery;
-                    self.db_hop(r.server, r.db)
+                Phase::AtDb => {
+                    self.query(s, id, r.db);
+                    return;
                 }
                 Phase::AppDone => {
                     if r.holds_app {
@@ -536,6 +542,18 @@ impl World {
                 s.schedule(delay, Event::Step(id));
                 return;
             }
+        }
+    }
+
+    /// Request `id` arrives at database `db` (high bit: a write query).
+    #[inline]
+    fn query(&mut self, s: &mut Scheduler<Event>, id: u32, db: u16) {
+        let kind = u8::from(db & 0x8000 != 0);
+        self.reqs[id as usize].phase = Phase::DbDone;
+        let st = self.dbs[(db & 0x7FFF) as usize].station;
+        if !self.enter(s, st, id, kind) {
+            self.fail(id, FailReason::QueueFull, st);
+            self.advance(s, id);
         }
     }
 
