@@ -113,7 +113,12 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
 }
 
 fn io(e: std::io::Error) -> CliError {
-    CliError::Runtime(format!("cannot print: {e}"))
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        // The reader went away (`stacksim check … | head`): not an error worth a message.
+        CliError::Runtime(String::new())
+    } else {
+        CliError::Runtime(format!("cannot print: {e}"))
+    }
 }
 
 fn run(a: RunArgs, out: &mut dyn Write) -> Result<(), CliError> {

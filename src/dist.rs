@@ -509,9 +509,9 @@ fn fmt_ns(v: f64) -> String {
     }
 }
 
-/// `1.5000` → `1.5`, `2.0000` → `2`.
+/// `1.500` → `1.5`, `2.000` → `2`.
 fn fmt_num(v: f64) -> String {
-    let s = format!("{v:.4}");
+    let s = format!("{v:.3}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 

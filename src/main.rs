@@ -16,7 +16,9 @@ fn main() {
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = execute(cli, &mut stdout) {
         drop(stdout);
-        eprintln!("{}", e.message());
+        if !e.message().is_empty() {
+            eprintln!("{}", e.message());
+        }
         std::process::exit(e.exit_code());
     }
 }

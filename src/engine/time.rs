@@ -142,9 +142,9 @@ impl fmt::Display for SimTime {
     }
 }
 
-/// `2.500000` → `2.5`, `4.0` → `4`; at most 6 decimals.
+/// `2.500` → `2.5`, `4.0` → `4`; at most 3 decimals.
 fn trim_float(v: f64) -> String {
-    let s = format!("{v:.6}");
+    let s = format!("{v:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     s.to_string()
 }

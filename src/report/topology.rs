@@ -3,7 +3,7 @@
 //! the per-station load table.
 
 use crate::experiment::capacity::LoadReport;
-use crate::stack::config::{AppMode, Arrivals, DbRole, Entry, ModelConfig, Workload};
+use crate::stack::config::{AppMode, Arrivals, DbRole, Entry, ModelConfig, RateProfile, Workload};
 use std::fmt::Write;
 
 fn entry_name(m: &ModelConfig, e: &Entry) -> String {
@@ -109,7 +109,22 @@ pub fn workload(w: &Workload) -> String {
             rate_per_s,
             profile,
             clients,
-        } => format!("open, {rate_per_s} req/s ({profile:?}), {clients} clients"),
+        } => {
+            let shape = match profile {
+                RateProfile::Constant => String::new(),
+                RateProfile::Sinusoidal { amplitude, period } => {
+                    format!(" × (1 + {amplitude}·sin(2πt/{period}))")
+                }
+                RateProfile::Steps(steps) => {
+                    let s: Vec<String> = steps
+                        .iter()
+                        .map(|(at, r)| format!("{r} from {at}"))
+                        .collect();
+                    format!(", then {}", s.join(", "))
+                }
+            };
+            format!("open, {rate_per_s} req/s{shape}, {clients} clients")
+        }
         Arrivals::Closed { users, think } => format!("closed, {users} users, think {think}"),
     };
     let classes: Vec<String> = w
