@@ -1,1 +1,772 @@
-//! (being written)
+//! Bad input, as a user would write it: every case must end with exit code
+//! 2, one clear message on stderr (the file, `line:column` where the parser
+//! knows it, the dotted field path and what was expected), no panic or
+//! backtrace hint, nothing on stdout, and no output folder created. Each
+//! case writes its own files into a fresh temporary folder and runs the
+//! built binary there, so file names in messages are the short relative ones.
+//! Most cases start from `models/seed.toml` and change one line of it; their
+//! expected `line:column` is computed from the changed text, so the cases
+//! survive edits of the seed model, while a few small hand-written files pin
+//! exact positions.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const SEED_MODEL: &str = include_str!("../../models/seed.toml");
+
+/// A short experiment on `m.toml`, with request classes so the databases see load.
+const EXPERIMENT: &str = r#"model = "m.toml"
+duration = "20s"
+warmup = "5s"
+replications = 2
+seed = 1
+
+[workload]
+kind = "open"
+rate = 100
+
+[[workload.classes]]
+name = "page_view"
+probability = 0.8
+reads = 3
+
+[[workload.classes]]
+name = "update"
+probability = 0.2
+reads = 1
+writes = 1
+"#;
+
+/// The smallest valid model: one server, entered directly.
+const TINY_MODEL: &str = r#"name = "tiny"
+entry = "web"
+
+[servers.web.app]
+workers = 1
+service = "1ms"
+"#;
+
+/// A temporary folder, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "stacksim-it-bad-input-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create a temp dir");
+        TempDir(dir)
+    }
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `text` with `from` (which must occur exactly once) replaced by `to`.
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "the test expects `{from}` exactly once in its input"
+    );
+    text.replacen(from, to, 1)
+}
+
+/// The seed model with one edit.
+fn seed_with(from: &str, to: &str) -> String {
+    edit(SEED_MODEL, from, to)
+}
+
+/// The experiment with one edit.
+fn experiment_with(from: &str, to: &str) -> String {
+    edit(EXPERIMENT, from, to)
+}
+
+/// `file:LINE:COL` of the first occurrence of `needle` in `text` (1-based,
+/// column in characters), as the error messages print it.
+fn at(file: &str, text: &str, needle: &str) -> String {
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` is not in the text"));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..offset].chars().count() + 1;
+    format!("{file}:{line}:{column}")
+}
+
+/// One bad input.
+struct Case {
+    name: &'static str,
+    /// Files to write into the folder: (name, content).
+    files: Vec<(&'static str, String)>,
+    /// Arguments after the binary; `run` gets `--out <folder>/out` appended.
+    args: Vec<&'static str>,
+    /// Fragments stderr must contain.
+    expected: Vec<String>,
+}
+
+fn case(
+    name: &'static str,
+    files: Vec<(&'static str, String)>,
+    args: &[&'static str],
+    expected: &[&str],
+) -> Case {
+    Case {
+        name,
+        files,
+        args: args.to_vec(),
+        expected: expected.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// A case on `e.toml` (the experiment) and `m.toml` (the model), run with `stacksim run e.toml`.
+fn run_case(name: &'static str, model: String, experiment: String, expected: &[&str]) -> Case {
+    case(
+        name,
+        vec![("m.toml", model), ("e.toml", experiment)],
+        &["run", "e.toml"],
+        expected,
+    )
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stacksim"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run stacksim")
+}
+
+/// Runs one case; returns what is wrong with the outcome (empty when all is well).
+fn check_one(c: &Case) -> Vec<String> {
+    let dir = TempDir::new(c.name);
+    for (name, text) in &c.files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create a folder");
+        std::fs::write(path, text).expect("write an input file");
+    }
+    let out_dir = dir.path().join("out");
+    let mut args: Vec<&str> = c.args.clone();
+    let out_arg = out_dir.to_string_lossy().into_owned();
+    if args.first() == Some(&"run") {
+        args.push("--out");
+        args.push(&out_arg);
+    }
+    let out = run_in(dir.path(), &args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut wrong = vec![];
+    if out.status.code() != Some(2) {
+        wrong.push(format!("exit code {:?}, expected 2", out.status.code()));
+    }
+    for e in &c.expected {
+        if !stderr.contains(e.as_str()) {
+            wrong.push(format!("stderr lacks `{e}`"));
+        }
+    }
+    if !stderr.starts_with("error: ") {
+        wrong.push("stderr does not start with `error: `".into());
+    }
+    for bad in ["panicked", "RUST_BACKTRACE"] {
+        if stderr.contains(bad) {
+            wrong.push(format!("stderr contains `{bad}`"));
+        }
+    }
+    if !stdout.is_empty() {
+        wrong.push(format!("stdout is not empty: {stdout:?}"));
+    }
+    if out_dir.exists() {
+        wrong.push(format!(
+            "the output folder {} was created",
+            out_dir.display()
+        ));
+    }
+    if wrong.is_empty() {
+        vec![]
+    } else {
+        vec![format!(
+            "case `{}` (stacksim {}):\n  - {}\n  stderr was:\n{}",
+            c.name,
+            args.join(" "),
+            wrong.join("\n  - "),
+            stderr
+        )]
+    }
+}
+
+/// Runs every case and fails with all the problems at once.
+fn check(cases: Vec<Case>) {
+    let failures: Vec<String> = cases.iter().flat_map(check_one).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} case(s) failed:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn toml_syntax_and_unknown_fields() {
+    let broken = "model = \"m.toml\"\nduration = \"20s\nwarmup = \"5s\"\n";
+    let colour = seed_with(
+        "overhead = \"50us\" ",
+        "colour = \"red\"\noverhead = \"50us\" ",
+    );
+    let colour_at = at("m.toml", &colour, "colour");
+    let unknown_exp = experiment_with("replications = 2", "replicashuns = 2");
+    let tiny_typo = edit(TINY_MODEL, "workers = 1", "wrokers = 1");
+    check(vec![
+        run_case(
+            "toml-syntax",
+            SEED_MODEL.into(),
+            broken.into(),
+            &["e.toml:2:16:", "invalid TOML", "expected"],
+        ),
+        case(
+            "toml-syntax-in-model",
+            vec![
+                ("m.toml", seed_with("ttl = \"60s\"", "ttl = = \"60s\"")),
+                ("e.toml", EXPERIMENT.into()),
+            ],
+            &["run", "e.toml"],
+            &["m.toml:", "invalid TOML"],
+        ),
+        run_case(
+            "unknown-field-in-model",
+            colour.clone(),
+            EXPERIMENT.into(),
+            &[
+                &format!("{colour_at}:"),
+                "balancers.lb1.colour",
+                "unknown field `colour`",
+                "expected one of",
+                "`algorithm`",
+                "`backends`",
+            ],
+        ),
+        case(
+            "unknown-field-in-model-check",
+            vec![("m.toml", tiny_typo)],
+            &["check", "m.toml"],
+            &[
+                "m.toml:5:1:",
+                "servers.web.app.wrokers",
+                "unknown field `wrokers`",
+                "expected one of `workers`, `queue_limit`, `service`, `mode`",
+            ],
+        ),
+        run_case(
+            "unknown-field-in-experiment",
+            SEED_MODEL.into(),
+            unknown_exp,
+            &[
+                "e.toml:4:1:",
+                "replicashuns",
+                "unknown field `replicashuns`",
+                "expected one of",
+                "`replications`",
+                "`duration`",
+            ],
+        ),
+    ]);
+}
+
+#[test]
+fn undefined_references() {
+    let backend = seed_with(
+        "backends = [\"web1\", \"web2\"]",
+        "backends = [\"web1\", \"web3\"]",
+    );
+    let backend_at = at("m.toml", &backend, "\"web3\"");
+    let reads = seed_with("reads_from = \"db2\"", "reads_from = \"db9\"");
+    let reads_at = at("m.toml", &reads, "reads_from = \"db9\"");
+    let dns = seed_with("addresses = [\"lb1\"]", "addresses = [\"lb2\"]");
+    let dns_at = at("m.toml", &dns, "\"lb2\"");
+    let replica = seed_with(
+        "writes_to = \"db1\"              # writes cross",
+        "writes_to = \"db2\"              # writes cross",
+    );
+    let replica_at = at("m.toml", &replica, "writes_to = \"db2\"");
+    check(vec![
+        run_case(
+            "undefined-backend",
+            backend,
+            EXPERIMENT.into(),
+            &[
+                &format!("{backend_at}:"),
+                "balancers.lb1.backends[1]",
+                "`web3` is not a server",
+                "defined: web1, web2",
+            ],
+        ),
+        run_case(
+            "undefined-database",
+            reads,
+            EXPERIMENT.into(),
+            &[
+                &format!("{reads_at}:"),
+                "servers.web2.reads_from",
+                "`db9` is not a database",
+                "defined: db1, db2",
+            ],
+        ),
+        run_case(
+            "undefined-dns-address",
+            dns,
+            EXPERIMENT.into(),
+            &[
+                &format!("{dns_at}:"),
+                "dns.addresses[0]",
+                "`lb2` is not a balancer or a server",
+                "lb1",
+            ],
+        ),
+        run_case(
+            "writes-to-replica",
+            replica,
+            EXPERIMENT.into(),
+            &[
+                &format!("{replica_at}:"),
+                "servers.web2.writes_to",
+                "`db2` is a replica",
+                "writes must go to a primary",
+            ],
+        ),
+    ]);
+}
+
+#[test]
+fn numbers_out_of_range() {
+    let no_workers = edit(TINY_MODEL, "workers = 1", "workers = 0");
+    let tiny_exp = "model = \"m.toml\"\nduration = \"20s\"\nreplications = 2\n\n[workload]\nkind = \"open\"\nrate = 10\n";
+    let uneven = experiment_with("probability = 0.2", "probability = 0.1");
+    let classes_at = at("e.toml", &uneven, "classes]]");
+    check(vec![
+        run_case(
+            "zero-workers",
+            no_workers.clone(),
+            tiny_exp.into(),
+            &[
+                "m.toml:5:1:",
+                "servers.web.app.workers",
+                "must be at least 1, found 0",
+            ],
+        ),
+        case(
+            "zero-workers-check",
+            vec![("m.toml", no_workers)],
+            &["check", "m.toml"],
+            &[
+                "m.toml:5:1:",
+                "servers.web.app.workers",
+                "must be at least 1, found 0",
+            ],
+        ),
+        run_case(
+            "negative-rate",
+            SEED_MODEL.into(),
+            experiment_with("rate = 100", "rate = -5.5"),
+            &[
+                "e.toml:9:1:",
+                "workload.rate",
+                "must be a positive number of requests per second",
+                "-5.5",
+            ],
+        ),
+        run_case(
+            "zero-rate",
+            SEED_MODEL.into(),
+            experiment_with("rate = 100", "rate = 0"),
+            &[
+                "e.toml:9:1:",
+                "workload.rate",
+                "must be a positive number of requests per second",
+            ],
+        ),
+        run_case(
+            "zero-replications",
+            SEED_MODEL.into(),
+            experiment_with("replications = 2", "replications = 0"),
+            &["e.toml:4:1:", "replications", "must be at least 1, found 0"],
+        ),
+        case(
+            "zero-replications-flag",
+            vec![("m.toml", SEED_MODEL.into()), ("e.toml", EXPERIMENT.into())],
+            &["run", "e.toml", "--replications", "0"],
+            &[
+                "replications",
+                "must be at least 1, found 0",
+                "--replications",
+            ],
+        ),
+        run_case(
+            "class-probabilities",
+            SEED_MODEL.into(),
+            uneven,
+            &[
+                &format!("{classes_at}:"),
+                "workload.classes",
+                "add up to 0.9",
+                "expected 1",
+            ],
+        ),
+    ]);
+}
+
+#[test]
+fn distributions_and_durations() {
+    let app_service = "{ dist = \"lognormal\", mean = \"10ms\", cv = 1.0 }   # PHP CPU time per page\n\n[servers.web2]";
+    let with_service = |spec: &str| {
+        seed_with(
+            app_service,
+            &format!("{spec}   # PHP CPU time per page\n\n[servers.web2]"),
+        )
+    };
+    let poisson = with_service("{ dist = \"poisson\", mean = \"10ms\" }");
+    let service_at = at("m.toml", &poisson, "service = { dist = \"poisson\"");
+    let overhead = |d: &str| seed_with("overhead = \"50us\"", &format!("overhead = \"{d}\""));
+    let overhead_at = at("m.toml", SEED_MODEL, "overhead = \"50us\"");
+    check(vec![
+        run_case(
+            "unknown-distribution",
+            poisson,
+            EXPERIMENT.into(),
+            &[
+                &format!("{service_at}:"),
+                "servers.web1.app.service",
+                "unknown distribution \"poisson\"",
+                "known: constant, exponential",
+            ],
+        ),
+        run_case(
+            "missing-parameter",
+            with_service("{ dist = \"exponential\" }"),
+            EXPERIMENT.into(),
+            &[
+                &format!("{service_at}:"),
+                "servers.web1.app.service",
+                "exponential needs `mean`",
+            ],
+        ),
+        run_case(
+            "lognormal-with-only-mean",
+            with_service("{ dist = \"lognormal\", mean = \"10ms\" }"),
+            EXPERIMENT.into(),
+            &[
+                &format!("{service_at}:"),
+                "servers.web1.app.service",
+                "lognormal needs either `mean` and `cv`, or `median` and `p99`",
+            ],
+        ),
+        run_case(
+            "duration-unknown-unit",
+            overhead("5 parsecs"),
+            EXPERIMENT.into(),
+            &[
+                &format!("{overhead_at}:"),
+                "balancers.lb1.overhead",
+                "invalid duration \"5 parsecs\"",
+                "unknown unit \"parsecs\"",
+                "expected one of ns, us, ms, s, m, h",
+            ],
+        ),
+        run_case(
+            "duration-negative",
+            overhead("-3ms"),
+            EXPERIMENT.into(),
+            &[
+                &format!("{overhead_at}:"),
+                "balancers.lb1.overhead",
+                "invalid duration \"-3ms\"",
+                "durations cannot be negative",
+            ],
+        ),
+        run_case(
+            "experiment-duration",
+            SEED_MODEL.into(),
+            experiment_with("duration = \"20s\"", "duration = \"20 fortnights\""),
+            &["e.toml:2:1:", "duration", "unknown unit \"fortnights\""],
+        ),
+    ]);
+}
+
+#[test]
+fn wrong_files() {
+    check(vec![
+        case(
+            "model-given-to-run",
+            vec![("m.toml", SEED_MODEL.into())],
+            &["run", "m.toml"],
+            &[
+                "m.toml",
+                "this is a model, not an experiment",
+                "`model = \"../models/x.toml\"`",
+            ],
+        ),
+        run_case(
+            "missing-model-file",
+            SEED_MODEL.into(),
+            experiment_with("model = \"m.toml\"", "model = \"missing.toml\""),
+            &[
+                "missing.toml",
+                "cannot read the file",
+                "named by `model` in e.toml",
+            ],
+        ),
+        case(
+            "nonexistent-experiment",
+            vec![],
+            &["run", "nope.toml"],
+            &["nope.toml", "cannot read the file"],
+        ),
+        case(
+            "experiment-is-a-folder",
+            vec![("sub/.keep", String::new())],
+            &["run", "sub"],
+            &["sub", "cannot read the file"],
+        ),
+        case(
+            "nonexistent-check",
+            vec![],
+            &["check", "nope.toml"],
+            &["nope.toml", "cannot read the file"],
+        ),
+    ]);
+}
+
+#[test]
+fn bad_set_overrides() {
+    let files = || {
+        vec![
+            ("m.toml", SEED_MODEL.to_string()),
+            ("e.toml", EXPERIMENT.into()),
+        ]
+    };
+    check(vec![
+        case(
+            "set-without-equals",
+            files(),
+            &["run", "e.toml", "--set", "noequals"],
+            &["--set noequals", "expected PATH=VALUE"],
+        ),
+        case(
+            "set-empty-path",
+            files(),
+            &["run", "e.toml", "--set", "=3"],
+            &["--set =3", "the path before `=` is empty"],
+        ),
+        case(
+            "set-wrong-type",
+            files(),
+            &["run", "e.toml", "--set", "servers.web1.app.workers=abc"],
+            &[
+                "servers.web1.app.workers",
+                "invalid type: string \"abc\", expected u32",
+                "(value from --set servers.web1.app.workers=abc)",
+            ],
+        ),
+        case(
+            "set-out-of-range",
+            files(),
+            &["run", "e.toml", "--set", "servers.web1.app.workers=0"],
+            &[
+                "servers.web1.app.workers",
+                "must be at least 1, found 0",
+                "(value from --set servers.web1.app.workers=0)",
+            ],
+        ),
+        case(
+            "set-unknown-field",
+            files(),
+            &["run", "e.toml", "--set", "servers.web1.app.colour=3"],
+            &[
+                "servers.web1.app.colour",
+                "unknown field `colour`",
+                "(value from --set servers.web1.app.colour=3)",
+            ],
+        ),
+        case(
+            "set-bad-duration",
+            files(),
+            &["run", "e.toml", "--set", "duration=\"5 parsecs\""],
+            &["duration", "unknown unit \"parsecs\"", "(value from --set"],
+        ),
+        case(
+            "set-wrong-type-in-check",
+            vec![("m.toml", SEED_MODEL.into())],
+            &["check", "m.toml", "--set", "servers.web1.app.workers=abc"],
+            &[
+                "servers.web1.app.workers",
+                "expected u32",
+                "(value from --set servers.web1.app.workers=abc)",
+            ],
+        ),
+    ]);
+}
+
+/// The tiny model (one worker, 1 ms) at 2000 req/s: ρ = 2 on an unbounded queue.
+fn overloaded_tiny() -> Vec<(&'static str, String)> {
+    vec![
+        ("m.toml", TINY_MODEL.into()),
+        (
+            "e.toml",
+            "model = \"m.toml\"\nduration = \"10s\"\nwarmup = \"1s\"\nreplications = 2\n\n[workload]\nkind = \"open\"\nrate = 2000\n".into(),
+        ),
+    ]
+}
+
+/// The seed model with one database connection on db1 (no queue limit there),
+/// under the experiment at 1000 req/s.
+fn overloaded_seed() -> Vec<(&'static str, String)> {
+    vec![
+        ("m.toml", SEED_MODEL.into()),
+        ("e.toml", experiment_with("rate = 100", "rate = 1000")),
+    ]
+}
+
+#[test]
+fn unbounded_overload_is_refused() {
+    check(vec![
+        case(
+            "overload-app",
+            overloaded_tiny(),
+            &["run", "e.toml"],
+            &[
+                "e.toml",
+                "station web.app",
+                "ρ = 2.00",
+                "its queue has no limit",
+                "allow_overload = true",
+            ],
+        ),
+        case(
+            "overload-database",
+            overloaded_seed(),
+            &["run", "e.toml", "--set", "databases.db1.connections=1"],
+            &[
+                "e.toml",
+                "station db1",
+                "ρ = ",
+                "its queue has no limit",
+                "allow_overload = true",
+            ],
+        ),
+    ]);
+}
+
+#[test]
+fn allow_overload_runs_the_same_input() {
+    for (name, files, extra) in [
+        ("tiny", overloaded_tiny(), vec![]),
+        (
+            "seed",
+            overloaded_seed(),
+            vec!["--set", "databases.db1.connections=1"],
+        ),
+    ] {
+        let dir = TempDir::new(&format!("allow-{name}"));
+        for (f, text) in &files {
+            std::fs::write(dir.path().join(f), text).unwrap();
+        }
+        let out_dir = dir.path().join("out");
+        let out_arg = out_dir.to_string_lossy().into_owned();
+        let mut args = vec!["run", "e.toml", "--quiet", "--out", &out_arg];
+        args.extend(extra.iter().copied());
+        args.extend(["--set", "allow_overload=true"]);
+        let out = run_in(dir.path(), &args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: stacksim {}\nstderr: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out_dir.join("summary.csv").is_file(),
+            "{name}: no summary.csv"
+        );
+
+        // The same switch written in the file.
+        let exp = dir.path().join("e.toml");
+        let text = std::fs::read_to_string(&exp).unwrap();
+        std::fs::write(&exp, format!("allow_overload = true\n{text}")).unwrap();
+        let _ = std::fs::remove_dir_all(&out_dir);
+        let args: Vec<&str> = args[..args.len() - 2].to_vec();
+        let out = run_in(dir.path(), &args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name} (allow_overload in the file): stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out_dir.join("summary.csv").is_file(),
+            "{name}: no summary.csv"
+        );
+    }
+}
+
+#[test]
+fn check_reports_every_validation_problem() {
+    let mut model = seed_with(
+        "backends = [\"web1\", \"web2\"]",
+        "backends = [\"web1\", \"web3\"]",
+    );
+    model = edit(&model, "reads_from = \"db2\"", "reads_from = \"db9\"");
+    model = edit(
+        &model,
+        "workers = 5                    # PHP-FPM",
+        "workers = 0                    # PHP-FPM",
+    );
+    let workers_at = at("m.toml", &model, "workers = 0");
+    let backend_at = at("m.toml", &model, "\"web3\"");
+    let reads_at = at("m.toml", &model, "reads_from = \"db9\"");
+    let expected = [
+        format!("{backend_at}: balancers.lb1.backends[1]: `web3` is not a server"),
+        format!("{workers_at}: servers.web1.app.workers: must be at least 1"),
+        format!("{reads_at}: servers.web2.reads_from: `db9` is not a database"),
+        "\n3 problems found".to_string(),
+    ];
+    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+    let check_case = case(
+        "check-several-problems",
+        vec![("m.toml", model.clone())],
+        &["check", "m.toml"],
+        &expected,
+    );
+    // The same problems, found when the model is run through an experiment.
+    let run = run_case(
+        "run-several-problems",
+        model.clone(),
+        EXPERIMENT.into(),
+        &expected,
+    );
+    check(vec![check_case, run]);
+
+    // One `error:` line per problem, and the count as the last line.
+    let dir = TempDir::new("count");
+    std::fs::write(dir.path().join("m.toml"), &model).unwrap();
+    let out = run_in(dir.path(), &["check", "m.toml"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let errors = stderr.lines().filter(|l| l.starts_with("error: ")).count();
+    assert_eq!(errors, 3, "{stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().last(),
+        Some("3 problems found"),
+        "{stderr}"
+    );
+}
