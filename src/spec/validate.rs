@@ -206,16 +206,13 @@ impl<'a> Checker<'a> {
         let mut balancers = vec![];
         for (name, b) in &m.balancers {
             let bp = p(&format!("balancers.{name}"));
-            let algorithm = match b.algorithm.as_str() {
-                "roundrobin" => Some(Algorithm::RoundRobin),
-                other => {
-                    self.err(
-                        &format!("{bp}.algorithm"),
-                        format!("unknown algorithm `{other}`; known: roundrobin"),
-                    );
-                    None
-                }
-            };
+            let algorithm = Algorithm::parse(&b.algorithm);
+            if algorithm.is_none() {
+                self.err(
+                    &format!("{bp}.algorithm"),
+                    format!("unknown algorithm `{}`; known: {ALGORITHMS}", b.algorithm),
+                );
+            }
             let threads = self.at_least_one(&format!("{bp}.threads"), b.threads);
             let station = match &b.overhead {
                 Some(o) => self

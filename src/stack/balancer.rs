@@ -7,10 +7,14 @@
 //! it. With equal weights this is plain rotation; with weights 5:1:1 it
 //! spreads the heavy backend's turns (a a b a c a a) instead of bunching them.
 //! The balancer also counts each backend's requests in flight (dispatched,
-//! response not yet back), which connection-aware algorithms and `maxconn`
-//! build on.
+//! response not yet back), which the connection-aware algorithms use:
+//! `leastconn` takes the lowest in-flight/weight (ties rotate, as HAProxy's
+//! tree does), `random(n)` draws n backends by weight and takes the least
+//! loaded (n = 2 is the "power of two choices"), `source` hashes the client.
 
 use super::config::{Algorithm, BalancerConfig, ServerIdx};
+use crate::engine::rng::{Rng, mix64};
+use rand::RngExt;
 
 pub struct Balancer {
     pub name: String,
@@ -21,12 +25,17 @@ pub struct Balancer {
     weights: Vec<i64>,
     scores: Vec<i64>,
     total_weight: i64,
+    /// The balancer's own random stream (random(n) draws), so that the
+    /// other streams stay the same whichever algorithm a scenario uses.
+    rng: Rng,
+    /// Where the next tie-break among equally loaded backends starts.
+    rotor: usize,
     /// Requests dispatched to each backend whose response has not come back.
     pub in_flight: Vec<u32>,
 }
 
 impl Balancer {
-    pub fn new(cfg: &BalancerConfig, station: Option<u16>) -> Self {
+    pub fn new(cfg: &BalancerConfig, station: Option<u16>, rng: Rng) -> Self {
         let weights: Vec<i64> = cfg.backends.iter().map(|b| i64::from(b.weight)).collect();
         Balancer {
             name: cfg.name.clone(),
@@ -37,14 +46,22 @@ impl Balancer {
             scores: vec![0; weights.len()],
             weights,
             in_flight: vec![0; cfg.backends.len()],
+            rotor: 0,
+            rng,
         }
     }
 
-    /// Chooses a backend (an index into `servers`) and counts it in flight.
+    /// Chooses a backend (an index into `servers`) for a request from
+    /// `client` and counts it in flight.
     #[inline]
-    pub fn pick(&mut self) -> usize {
+    pub fn pick(&mut self, client: u32) -> usize {
         let chosen = match self.algorithm {
-            Algorithm::RoundRobin => self.smooth_weighted_rr(),
+            Algorithm::RoundRobin | Algorithm::StaticRr => self.smooth_weighted_rr(),
+            Algorithm::LeastConn => self.least_conn(),
+            Algorithm::Random { draws } => self.random_of(draws),
+            Algorithm::Source => {
+                self.by_weight(mix64(u64::from(client)) % self.total_weight as u64)
+            }
         };
         self.in_flight[chosen] += 1;
         chosen
@@ -54,6 +71,52 @@ impl Balancer {
     #[inline]
     pub fn done(&mut self, backend: usize) {
         self.in_flight[backend] -= 1;
+    }
+
+    /// The backend owning slot `slot` of `0..total_weight` (map-based hashing).
+    fn by_weight(&self, mut slot: u64) -> usize {
+        for (i, &w) in self.weights.iter().enumerate() {
+            if slot < w as u64 {
+                return i;
+            }
+            slot -= w as u64;
+        }
+        self.weights.len() - 1
+    }
+
+    /// Load of backend `i` relative to its weight, compared without division:
+    /// a/wa < b/wb ⇔ a·wb < b·wa.
+    #[inline]
+    fn less_loaded(&self, a: usize, b: usize) -> bool {
+        i64::from(self.in_flight[a]) * self.weights[b]
+            < i64::from(self.in_flight[b]) * self.weights[a]
+    }
+
+    fn least_conn(&mut self) -> usize {
+        let n = self.weights.len();
+        let mut best = self.rotor % n;
+        for k in 1..n {
+            let i = (self.rotor + k) % n;
+            if self.less_loaded(i, best) {
+                best = i;
+            }
+        }
+        self.rotor = (best + 1) % n;
+        best
+    }
+
+    fn random_of(&mut self, draws: u8) -> usize {
+        let total = self.total_weight as u64;
+        let slot = self.rng.random_range(0..total);
+        let mut best = self.by_weight(slot);
+        for _ in 1..draws {
+            let slot = self.rng.random_range(0..total);
+            let other = self.by_weight(slot);
+            if self.less_loaded(other, best) {
+                best = other;
+            }
+        }
+        best
     }
 
     fn smooth_weighted_rr(&mut self) -> usize {
@@ -75,9 +138,17 @@ mod tests {
     use crate::stack::config::BackendConfig;
 
     fn lb(weights: &[u32]) -> Balancer {
+        lb_with(Algorithm::RoundRobin, weights)
+    }
+
+    fn rng() -> Rng {
+        crate::engine::rng::Streams::new(7).stream("routing")
+    }
+
+    fn lb_with(algorithm: Algorithm, weights: &[u32]) -> Balancer {
         let cfg = BalancerConfig {
             name: "lb".into(),
-            algorithm: Algorithm::RoundRobin,
+            algorithm,
             station: None,
             backends: weights
                 .iter()
@@ -88,13 +159,13 @@ mod tests {
                 })
                 .collect(),
         };
-        Balancer::new(&cfg, None)
+        Balancer::new(&cfg, None, rng())
     }
 
     #[test]
     fn equal_weights_rotate() {
         let mut b = lb(&[1, 1, 1]);
-        let picks: Vec<usize> = (0..6).map(|_| b.pick()).collect();
+        let picks: Vec<usize> = (0..6).map(|_| b.pick(0)).collect();
         assert_eq!(picks, [0, 1, 2, 0, 1, 2]);
         assert_eq!(b.in_flight, [2, 2, 2]);
     }
@@ -103,7 +174,7 @@ mod tests {
     fn weights_are_smooth_like_nginx() {
         // nginx's documented example: weights 5, 1, 1 give a a b a c a a.
         let mut b = lb(&[5, 1, 1]);
-        let picks: Vec<usize> = (0..7).map(|_| b.pick()).collect();
+        let picks: Vec<usize> = (0..7).map(|_| b.pick(0)).collect();
         assert_eq!(picks, [0, 0, 1, 0, 2, 0, 0]);
     }
 
@@ -112,8 +183,99 @@ mod tests {
         let mut b = lb(&[3, 1, 2]);
         let mut counts = [0; 3];
         for _ in 0..600 {
-            counts[b.pick()] += 1;
+            counts[b.pick(0)] += 1;
         }
         assert_eq!(counts, [300, 100, 200]);
+    }
+
+    #[test]
+    fn leastconn_picks_the_least_loaded_relative_to_weight() {
+        let mut b = lb_with(Algorithm::LeastConn, &[1, 1, 2]);
+        b.in_flight = vec![3, 1, 3];
+        // 1/1 < 3/2 < 3/1: backend 1.
+        assert_eq!(b.pick(0), 1);
+        // Now 3, 2, 3 → loads 3, 2, 1.5: backend 2.
+        assert_eq!(b.pick(0), 2);
+        // Never the most loaded, whatever the history: differential check
+        // against a naive minimum over many random states.
+        let mut x = 1u64;
+        for _ in 0..1000 {
+            for f in b.in_flight.iter_mut() {
+                x = mix64(x);
+                *f = (x % 7) as u32;
+            }
+            let before = b.in_flight.clone();
+            let chosen = b.pick(0);
+            let load = |i: usize| f64::from(before[i]) / b.weights[i] as f64;
+            let min = (0..3).map(load).fold(f64::INFINITY, f64::min);
+            assert_eq!(load(chosen), min);
+        }
+    }
+
+    #[test]
+    fn equal_loads_rotate_under_leastconn() {
+        let mut b = lb_with(Algorithm::LeastConn, &[1, 1, 1]);
+        let mut picks = vec![];
+        for _ in 0..6 {
+            let i = b.pick(0);
+            picks.push(i);
+            b.done(i);
+        }
+        assert_eq!(picks, [0, 1, 2, 0, 1, 2]);
+    }
+
+    #[test]
+    fn power_of_two_never_takes_the_worse_of_its_draws() {
+        // With two backends and in-flight 0 vs 5, random(2) picks the busy
+        // one only when both draws hit it: probability 1/4.
+        let mut b = lb_with(Algorithm::Random { draws: 2 }, &[1, 1]);
+        let mut busy = 0;
+        for _ in 0..40_000 {
+            b.in_flight = vec![0, 5];
+            if b.pick(0) == 1 {
+                busy += 1;
+            }
+        }
+        // Binomial(40000, 1/4): sd = 86.6; 4 sd either side.
+        assert!(
+            (busy as f64 - 10_000.0).abs() < 4.0 * 86.6,
+            "busy picked {busy} times"
+        );
+    }
+
+    #[test]
+    fn source_hashing_is_sticky_and_spreads_by_weight() {
+        let mut b = lb_with(Algorithm::Source, &[1, 3]);
+        let first = b.pick(42);
+        assert!((0..10).all(|_| b.pick(42) == first));
+        let mut counts = [0u32; 2];
+        for c in 0..40_000 {
+            counts[b.pick(c)] += 1;
+        }
+        // Share 1/4 for backend 0: binomial sd = 86.6.
+        assert!(
+            (f64::from(counts[0]) - 10_000.0).abs() < 4.0 * 86.6,
+            "{counts:?}"
+        );
+    }
+
+    #[test]
+    fn algorithm_names_round_trip() {
+        for name in [
+            "roundrobin",
+            "static-rr",
+            "leastconn",
+            "random",
+            "random(2)",
+            "random(3)",
+            "source",
+        ] {
+            assert_eq!(
+                Algorithm::parse(name).map(|a| a.name()),
+                Some(name.to_string())
+            );
+        }
+        assert_eq!(Algorithm::parse("random(0)"), None);
+        assert_eq!(Algorithm::parse("first"), None);
     }
 }

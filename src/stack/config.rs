@@ -58,19 +58,64 @@ pub struct StationConfig {
     pub service: Dist,
 }
 
+/// How a balancer chooses a backend (HAProxy's `balance` names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Algorithm {
-    /// HAProxy `roundrobin`: smooth weighted round robin.
+    /// `roundrobin`: smooth weighted round robin.
     RoundRobin,
+    /// `static-rr`: weighted round robin with weights fixed at start
+    /// (without dynamic weights it picks exactly like `roundrobin`).
+    StaticRr,
+    /// `leastconn`: the fewest requests in flight relative to weight.
+    LeastConn,
+    /// `random(n)`: draw `n` backends at random (by weight), take the one
+    /// with the fewest in flight; `random` is `random(1)`… HAProxy's
+    /// default draw count is 2 ("power of two choices").
+    Random { draws: u8 },
+    /// `source`: a hash of the client's address picks the backend
+    /// (map-based: the client keeps its backend while the set is unchanged).
+    Source,
 }
 
 impl Algorithm {
-    pub fn name(self) -> &'static str {
+    /// Parses HAProxy's spelling: `roundrobin`, `static-rr`, `leastconn`,
+    /// `random`, `random(2)`, `source`.
+    pub fn parse(s: &str) -> Option<Algorithm> {
+        Some(match s.trim() {
+            "roundrobin" => Algorithm::RoundRobin,
+            "static-rr" => Algorithm::StaticRr,
+            "leastconn" => Algorithm::LeastConn,
+            "random" => Algorithm::Random { draws: 1 },
+            "source" => Algorithm::Source,
+            other => {
+                let n = other
+                    .strip_prefix("random(")?
+                    .strip_suffix(')')?
+                    .trim()
+                    .parse::<u8>()
+                    .ok()?;
+                if n == 0 {
+                    return None;
+                }
+                Algorithm::Random { draws: n }
+            }
+        })
+    }
+
+    pub fn name(self) -> String {
         match self {
-            Algorithm::RoundRobin => "roundrobin",
+            Algorithm::RoundRobin => "roundrobin".into(),
+            Algorithm::StaticRr => "static-rr".into(),
+            Algorithm::LeastConn => "leastconn".into(),
+            Algorithm::Random { draws: 1 } => "random".into(),
+            Algorithm::Random { draws } => format!("random({draws})"),
+            Algorithm::Source => "source".into(),
         }
     }
 }
+
+/// The algorithms `Algorithm::parse` knows, for error messages.
+pub const ALGORITHMS: &str = "roundrobin, static-rr, leastconn, random, random(N), source";
 
 #[derive(Clone, Debug)]
 pub struct BackendConfig {

@@ -166,7 +166,11 @@ impl World {
                     vec![s.service.clone()],
                 )
             });
-            balancers.push(Balancer::new(b, st));
+            balancers.push(Balancer::new(
+                b,
+                st,
+                streams.stream(&format!("balancer/{}", b.name)),
+            ));
         }
         let mut servers = vec![];
         for s in &m.servers {
@@ -439,7 +443,7 @@ impl World {
                         unreachable!("LbDone without a balancer entry")
                     };
                     let lb = &mut self.balancers[b];
-                    let backend = lb.pick();
+                    let backend = lb.pick(r.client);
                     let req = &mut self.reqs[id as usize];
                     req.backend = backend as u16;
                     req.server = lb.servers[backend] as u16;
