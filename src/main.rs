@@ -16,8 +16,10 @@ fn main() {
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = execute(cli, &mut stdout) {
         drop(stdout);
-        if !e.message().is_empty() {
-            eprintln!("{}", e.message());
+        match e.message() {
+            "" => {}
+            m if m.starts_with("error") => eprintln!("{m}"),
+            m => eprintln!("error: {m}"),
         }
         std::process::exit(e.exit_code());
     }

@@ -87,7 +87,7 @@ pub fn topology(m: &ModelConfig) -> String {
             .map_or("its own host".to_string(), |h| m.servers[h].name.clone());
         let _ = writeln!(
             o,
-            "database {}: {role} on {host}, {} connections, read {}, write {}",
+            "database {}: {role} on {host}, {} connection(s), read {}, write {}",
             d.name, d.connections, d.read, d.write
         );
     }

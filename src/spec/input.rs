@@ -251,7 +251,14 @@ fn load_experiment_from(
         }
     }
     if !problems.is_empty() {
-        return Err(SpecError { problems });
+        // Scenarios share most of their input: report each problem once.
+        let mut unique: Vec<Problem> = vec![];
+        for p in problems {
+            if !unique.contains(&p) {
+                unique.push(p);
+            }
+        }
+        return Err(SpecError { problems: unique });
     }
     Ok(Experiment {
         name,

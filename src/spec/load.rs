@@ -204,7 +204,8 @@ impl Loaded {
     /// way. `origin` says where the value came from, for error messages.
     pub fn apply(&mut self, path: &str, value: Value, origin: &str) -> Result<(), Problem> {
         let full = self.route(path);
-        let fail = |msg: String| Problem::new(path, msg).with_origin(origin);
+        let file = self.path().to_path_buf();
+        let fail = |msg: String| Problem::new(path, msg).in_file(&file).with_origin(origin);
         let Some((last, parents)) = full.split_last() else {
             return Err(fail("empty path".into()));
         };
@@ -261,7 +262,9 @@ impl Loaded {
             .find(|(p, _)| path.starts_with(p) || p.starts_with(path))
         {
             let shown = self.shown_path(path);
-            return Problem::new(shown, message).with_origin(origin);
+            return Problem::new(shown, message)
+                .in_file(self.path())
+                .with_origin(origin);
         }
         let mount = self
             .mounts
@@ -302,8 +305,19 @@ impl Loaded {
 /// Sets `parents.last` inside `root` to `value`, creating tables on the way.
 fn set_in(root: &mut Value, parents: &[Seg], last: &Seg, value: Value) -> Result<(), String> {
     let mut cur = root;
-    for seg in parents {
+    for (depth, seg) in parents.iter().enumerate() {
+        // A component is named by its key: a misspelt name must not create
+        // a new, half-empty component.
+        let in_named_map = depth == 2
+            && parents[0] == Seg::Key("model".into())
+            && ["servers", "balancers", "databases"]
+                .iter()
+                .any(|m| parents[1] == Seg::Key((*m).into()));
         cur = match (seg, cur) {
+            (Seg::Key(k), Value::Table(t)) if in_named_map && !t.contains_key(k) => {
+                let known: Vec<&str> = t.keys().map(String::as_str).collect();
+                return Err(format!("there is no `{k}` (defined: {})", known.join(", ")));
+            }
             (Seg::Key(k), Value::Table(t)) => t
                 .entry(k.clone())
                 .or_insert_with(|| Value::Table(Table::new())),
