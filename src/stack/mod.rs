@@ -8,6 +8,7 @@
 
 pub mod balancer;
 pub mod config;
+mod flow;
 pub mod metrics;
 pub mod station;
 pub mod world;

@@ -1,8 +1,9 @@
 //! The web stack as a simulation model: clients, DNS, balancers, servers
 //! (nginx → application) and databases, driven by the event engine.
 //!
-//! A request is a small record in a slab, moved through its journey by a
-//! state machine (`Phase`): DNS lookup if the client's cached answer has
+//! A request is a small record in a slab, moved through its journey by the
+//! step functions of `flow.rs` (its `Phase` says where to resume after an
+//! event): DNS lookup if the client's cached answer has
 //! expired → network to the entry → balancer → network → nginx → app →
 //! each database query (network there and back when the database is on
 //! another host) → response back through the balancer to the client.
@@ -24,11 +25,11 @@ use crate::engine::{Model, Scheduler, SimDuration, SimTime};
 use crate::stats::Histogram;
 use rand::RngExt;
 
-const NONE: u16 = u16::MAX;
+pub(super) const NONE: u16 = u16::MAX;
 
 /// Where a request is in its journey; the next step to take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
+pub(super) enum Phase {
     Start,
     Connect,
     AtEntry,
@@ -39,24 +40,23 @@ enum Phase {
     NextQuery,
     AtDb,
     DbDone,
-    AppDone,
     RespAtLb,
     RespAtClient,
 }
 
 #[derive(Clone, Copy, Debug)]
-struct Req {
-    start: SimTime,
-    client: u32,
-    phase: Phase,
-    entry: u16,
-    server: u16,
-    backend: u16,
-    db: u16,
-    reads_left: u16,
-    writes_left: u16,
-    holds_app: bool,
-    fail: Option<(FailReason, u16)>,
+pub(super) struct Req {
+    pub(super) start: SimTime,
+    pub(super) client: u32,
+    pub(super) phase: Phase,
+    pub(super) entry: u16,
+    pub(super) server: u16,
+    pub(super) backend: u16,
+    pub(super) db: u16,
+    pub(super) reads_left: u16,
+    pub(super) writes_left: u16,
+    pub(super) holds_app: bool,
+    pub(super) fail: Option<(FailReason, u16)>,
 }
 
 /// Events of the web stack: ids only, no payloads.
@@ -72,17 +72,17 @@ pub enum Event {
     Done(u16, u32),
 }
 
-struct ServerRt {
-    nginx: Option<u16>,
-    app: u16,
-    mode: AppMode,
-    reads_from: u16,
-    writes_to: u16,
+pub(super) struct ServerRt {
+    pub(super) nginx: Option<u16>,
+    pub(super) app: u16,
+    pub(super) mode: AppMode,
+    pub(super) reads_from: u16,
+    pub(super) writes_to: u16,
 }
 
-struct DbRt {
-    station: u16,
-    host: Option<usize>,
+pub(super) struct DbRt {
+    pub(super) station: u16,
+    pub(super) host: Option<usize>,
 }
 
 /// Everything one replication measured.
@@ -110,37 +110,39 @@ impl ReplicationResult {
 }
 
 pub struct World {
-    stations: Vec<Station>,
-    balancers: Vec<Balancer>,
-    servers: Vec<ServerRt>,
-    dbs: Vec<DbRt>,
-    entries: Vec<Entry>,
+    pub(super) stations: Vec<Station>,
+    pub(super) balancers: Vec<Balancer>,
+    pub(super) servers: Vec<ServerRt>,
+    pub(super) dbs: Vec<DbRt>,
+    pub(super) entries: Vec<Entry>,
     // Network and DNS.
-    client_lb: Option<Dist>,
-    lb_server: Option<Dist>,
-    server_db: Option<Dist>,
-    dns: Option<(SimDuration, Dist)>,
+    pub(super) client_lb: Option<Dist>,
+    pub(super) lb_server: Option<Dist>,
+    pub(super) server_db: Option<Dist>,
+    pub(super) dns: Option<(SimDuration, Dist)>,
     /// Per client: when its cached DNS answer expires, and which entry it holds.
-    clients: Vec<(SimTime, u16)>,
+    pub(super) clients: Vec<(SimTime, u16)>,
     // Workload.
-    arrivals: Arrivals,
-    peak_rate: f64,
-    class_cdf: Vec<f64>,
-    class_queries: Vec<(u16, u16)>,
-    think: Option<Dist>,
+    pub(super) arrivals: Arrivals,
+    pub(super) peak_rate: f64,
+    /// 1 / peak_rate, in nanoseconds.
+    pub(super) mean_gap_ns: f64,
+    pub(super) class_cdf: Vec<f64>,
+    pub(super) class_queries: Vec<(u16, u16)>,
+    pub(super) think: Option<Dist>,
     // Random streams by purpose.
-    rng_arrivals: Rng,
-    rng_routing: Rng,
-    rng_network: Rng,
-    rng_dns: Rng,
-    rng_think: Rng,
+    pub(super) rng_arrivals: Rng,
+    pub(super) rng_routing: Rng,
+    pub(super) rng_network: Rng,
+    pub(super) rng_dns: Rng,
+    pub(super) rng_think: Rng,
     // Requests.
-    reqs: Vec<Req>,
-    free: Vec<u32>,
-    in_flight: usize,
-    peak_in_flight: usize,
-    stopped: bool,
-    metrics: Metrics,
+    pub(super) reqs: Vec<Req>,
+    pub(super) free: Vec<u32>,
+    pub(super) in_flight: usize,
+    pub(super) peak_in_flight: usize,
+    pub(super) stopped: bool,
+    pub(super) metrics: Metrics,
 }
 
 fn opt_dist(d: &Option<Dist>) -> Option<Dist> {
@@ -240,6 +242,7 @@ impl World {
             dns: m.dns.as_ref().map(|d| (d.ttl, d.resolver_latency.clone())),
             clients: vec![(SimTime::ZERO, 0); n_clients as usize],
             peak_rate: w.arrivals.peak_rate(),
+            mean_gap_ns: 1e9 / w.arrivals.peak_rate(),
             arrivals: w.arrivals.clone(),
             class_cdf,
             class_queries: w
@@ -280,11 +283,12 @@ impl World {
 
     #[inline]
     fn interarrival(&mut self) -> SimDuration {
-        let u: f64 = self.rng_arrivals.random();
-        SimDuration::from_secs_f64(-(1.0 - u).ln() / self.peak_rate)
+        // Exponential gaps at the envelope rate (ziggurat: no logarithm).
+        let x: f64 = self.rng_arrivals.sample(rand_distr::Exp1);
+        SimDuration::from_nanos_f64(x * self.mean_gap_ns)
     }
 
-    fn think_time(&mut self) -> SimDuration {
+    pub(super) fn think_time(&mut self) -> SimDuration {
         match &self.think {
             Some(d) => d.sample(&mut self.rng_think),
             None => SimDuration::ZERO,
@@ -292,7 +296,7 @@ impl World {
     }
 
     #[inline]
-    fn net(&mut self, which: u8) -> SimDuration {
+    pub(super) fn net(&mut self, which: u8) -> SimDuration {
         let d = match which {
             0 => &self.client_lb,
             1 => &self.lb_server,
@@ -305,8 +309,12 @@ impl World {
     }
 
     fn new_request(&mut self, s: &mut Scheduler<Event>, client: u32) {
-        let u: f64 = self.rng_routing.random();
-        let class = self.class_cdf.iter().position(|&c| u < c).unwrap_or(0);
+        let class = if self.class_cdf.len() > 1 {
+            let u: f64 = self.rng_routing.random();
+            self.class_cdf.iter().position(|&c| u < c).unwrap_or(0)
+        } else {
+            0
+        };
         let (reads, writes) = self.class_queries[class];
         let req = Req {
             start: s.now(),
@@ -333,12 +341,12 @@ impl World {
         };
         self.in_flight += 1;
         self.peak_in_flight = self.peak_in_flight.max(self.in_flight);
-        self.advance(s, id);
+        self.start(s, id);
     }
 
     /// Offers request `id` to station `st`; false if the queue was full.
     #[inline]
-    fn enter(&mut self, s: &mut Scheduler<Event>, st: u16, id: u32, kind: u8) -> bool {
+    pub(super) fn enter(&mut self, s: &mut Scheduler<Event>, st: u16, id: u32, kind: u8) -> bool {
         let station = &mut self.stations[st as usize];
         match station.admit(s.now(), id, kind) {
             Admit::Started => {
@@ -353,7 +361,7 @@ impl World {
 
     /// Frees a worker of station `st`, starting the next waiting job.
     #[inline]
-    fn release(&mut self, s: &mut Scheduler<Event>, st: u16) {
+    pub(super) fn release(&mut self, s: &mut Scheduler<Event>, st: u16) {
         let station = &mut self.stations[st as usize];
         if let Some((next, kind)) = station.release(s.now()) {
             let t = station.service_time(kind);
@@ -361,209 +369,9 @@ impl World {
         }
     }
 
-    /// Marks request `id` failed at station `st` and sends the error back.
-    fn fail(&mut self, id: u32, reason: FailReason, st: u16) {
-        let r = &mut self.reqs[id as usize];
-        r.fail = Some((reason, st));
-        r.reads_left = 0;
-        r.writes_left = 0;
-        r.phase = if r.server == NONE {
-            Phase::RespAtLb
-        } else {
-            Phase::AppDone
-        };
-    }
-
-    /// Moves request `id` along its journey until it must wait for an event.
-    fn advance(&mut self, s: &mut Scheduler<Event>, id: u32) {
-        loop {
-            let r = self.reqs[id as usize];
-            // The delay before the next step; zero continues at once.
-            let delay = match r.phase {
-                Phase::Start if self.dns.is_none() && self.client_lb.is_none() => {
-                    // No lookup and no network: straight to the only entry.
-                    self.reqs[id as usize].phase = Phase::AtEntry;
-                    continue;
-                }
-                Phase::Start => {
-                    self.reqs[id as usize].phase = Phase::Connect;
-                    match &self.dns {
-                        Some((ttl, latency)) => {
-                            let (expires, _) = self.clients[r.client as usize];
-                            if s.now() >= expires {
-                                let lookup = latency.sample(&mut self.rng_dns);
-                                let pick = if self.entries.len() > 1 {
-                                    self.rng_dns.random_range(0..self.entries.len()) as u16
-                                } else {
-                                    0
-                                };
-                                self.clients[r.client as usize] = (s.now() + lookup + *ttl, pick);
-                                lookup
-                            } else {
-                                SimDuration::ZERO
-                            }
-                        }
-                        None => SimDuration::ZERO,
-                    }
-                }
-                Phase::Connect => {
-                    let entry = if self.dns.is_some() {
-                        self.clients[r.client as usize].1
-                    } else {
-                        0
-                    };
-                    let req = &mut self.reqs[id as usize];
-                    req.entry = entry;
-                    req.phase = Phase::AtEntry;
-                    self.net(0)
-                }
-                Phase::AtEntry => match self.entries[r.entry as usize] {
-                    Entry::Balancer(b) => {
-                        self.reqs[id as usize].phase = Phase::LbDone;
-                        match self.balancers[b].station {
-                            Some(st) => {
-                                if !self.enter(s, st, id, 0) {
-                                    self.fail(id, FailReason::QueueFull, st);
-                                    continue;
-                                }
-                                return;
-                            }
-                            None => continue,
-                        }
-                    }
-                    Entry::Server(sv) => {
-                        let req = &mut self.reqs[id as usize];
-                        req.server = sv as u16;
-                        req.phase = Phase::AtServer;
-                        continue;
-                    }
-                },
-                Phase::LbDone => {
-                    let Entry::Balancer(b) = self.entries[r.entry as usize] else {
-                        unreachable!("LbDone without a balancer entry")
-                    };
-                    let lb = &mut self.balancers[b];
-                    let backend = lb.pick(r.client);
-                    let req = &mut self.reqs[id as usize];
-                    req.backend = backend as u16;
-                    req.server = lb.servers[backend] as u16;
-                    req.phase = Phase::AtServer;
-                    self.net(1)
-                }
-                Phase::AtServer => {
-                    self.reqs[id as usize].phase = Phase::AtApp;
-                    match self.servers[r.server as usize].nginx {
-                        Some(st) => {
-                            if !self.enter(s, st, id, 0) {
-                                self.fail(id, FailReason::QueueFull, st);
-                                continue;
-                            }
-                            return;
-                        }
-                        None => continue,
-                    }
-                }
-                Phase::AtApp => {
-                    self.reqs[id as usize].phase = Phase::AppCpuDone;
-                    let st = self.servers[r.server as usize].app;
-                    if !self.enter(s, st, id, 0) {
-                        self.fail(id, FailReason::QueueFull, st);
-                        continue;
-                    }
-                    return;
-                }
-                Phase::AppCpuDone | Phase::NextQuery | Phase::DbDone => {
-                    // After the app's CPU work (the worker is still held,
-                    // `holds_app`, for a synchronous app) or a query: the
-                    // way back from the database first, then the next query.
-                    if r.phase == Phase::DbDone {
-                        let back = self.db_hop(r.server, r.db);
-                        if !back.is_zero() {
-                            self.reqs[id as usize].phase = Phase::NextQuery;
-                            s.schedule(back, Event::Step(id));
-                            return;
-                        }
-                    }
-                    let srv = &self.servers[r.server as usize];
-                    let req = &mut self.reqs[id as usize];
-                    if req.reads_left > 0 {
-                        req.reads_left -= 1;
-                        req.db = srv.reads_from;
-                    } else if req.writes_left > 0 {
-                        req.writes_left -= 1;
-                        req.db = srv.writes_to | 0x8000; // high bit: a write
-                    } else {
-                        req.phase = Phase::AppDone;
-                        continue;
-                    }
-                    let db = req.db;
-                    let there = self.db_hop(r.server, db);
-                    if !there.is_zero() {
-                        self.reqs[id as usize].phase = Phase::AtDb;
-                        s.schedule(there, Event::Step(id));
-                        return;
-                    }
-                    self.query(s, id, db);
-                    return;
-                }
-                Phase::AtDb => {
-                    self.query(s, id, r.db);
-                    return;
-                }
-                Phase::AppDone => {
-                    if r.holds_app {
-                        self.reqs[id as usize].holds_app = false;
-                        let st = self.servers[r.server as usize].app;
-                        self.release(s, st);
-                    }
-                    let via_lb = r.backend != NONE;
-                    self.reqs[id as usize].phase = if via_lb {
-                        Phase::RespAtLb
-                    } else {
-                        Phase::RespAtClient
-                    };
-                    if via_lb {
-                        self.net(1)
-                    } else {
-                        SimDuration::ZERO
-                    }
-                }
-                Phase::RespAtLb => {
-                    if let (Entry::Balancer(b), true) =
-                        (self.entries[r.entry as usize], r.backend != NONE)
-                    {
-                        self.balancers[b].done(r.backend as usize);
-                    }
-                    self.reqs[id as usize].phase = Phase::RespAtClient;
-                    self.net(0)
-                }
-                Phase::RespAtClient => {
-                    self.complete(s, id);
-                    return;
-                }
-            };
-            if !delay.is_zero() {
-                s.schedule(delay, Event::Step(id));
-                return;
-            }
-        }
-    }
-
-    /// Request `id` arrives at database `db` (high bit: a write query).
-    #[inline]
-    fn query(&mut self, s: &mut Scheduler<Event>, id: u32, db: u16) {
-        let kind = u8::from(db & 0x8000 != 0);
-        self.reqs[id as usize].phase = Phase::DbDone;
-        let st = self.dbs[(db & 0x7FFF) as usize].station;
-        if !self.enter(s, st, id, kind) {
-            self.fail(id, FailReason::QueueFull, st);
-            self.advance(s, id);
-        }
-    }
-
     /// Network delay between a server and a database (zero if co-located).
     #[inline]
-    fn db_hop(&mut self, server: u16, db: u16) -> SimDuration {
+    pub(super) fn db_hop(&mut self, server: u16, db: u16) -> SimDuration {
         let host = self.dbs[(db & 0x7FFF) as usize].host;
         if host == Some(server as usize) {
             SimDuration::ZERO
@@ -572,7 +380,7 @@ impl World {
         }
     }
 
-    fn complete(&mut self, s: &mut Scheduler<Event>, id: u32) {
+    pub(super) fn complete(&mut self, s: &mut Scheduler<Event>, id: u32) {
         let r = self.reqs[id as usize];
         match r.fail {
             None => self.metrics.ok(r.start, s.now()),
@@ -622,7 +430,7 @@ impl Model for World {
                     self.new_request(s, user);
                 }
             }
-            Event::Step(id) => self.advance(s, id),
+            Event::Step(id) => self.resume(s, id),
             Event::Done(st, id) => {
                 if self.reqs[id as usize].phase == Phase::AppCpuDone
                     && self.servers[self.reqs[id as usize].server as usize].mode == AppMode::Sync
@@ -631,7 +439,7 @@ impl Model for World {
                 } else {
                     self.release(s, st);
                 }
-                self.advance(s, id);
+                self.resume(s, id);
             }
         }
     }

@@ -1,0 +1,233 @@
+//! A request's journey, one step function per stage:
+//!
+//! `start` (DNS lookup if the client's answer expired) → `connect` (client
+//! → entry network) → `at_entry` (balancer processing, if modelled) →
+//! `lb_done` (choose a backend; LB → server network) → `at_server` (nginx)
+//! → `at_app` (the app's CPU work) → `next_query` / `query` / `db_done`
+//! (each database query, with the network there and back when the database
+//! is on another host) → `app_done` (free a synchronous worker; server →
+//! LB network) → `resp_at_lb` (LB → client network) → `complete`.
+//!
+//! Each step calls the next one directly when nothing has to wait, so a hop
+//! with zero latency costs a function call, not a heap round trip. When a
+//! step must wait — a network delay, a DNS lookup, a station's queue or
+//! service — it records in the request's `Phase` where to resume and
+//! returns; `resume` dispatches on it when the event comes.
+//!
+//! A full queue fails the request (`fail`): it stops making queries, frees
+//! what it holds, and the error travels back to the client like a response.
+
+use super::config::Entry;
+use super::metrics::FailReason;
+use super::world::{Event, NONE, Phase, World};
+use crate::engine::{Scheduler, SimDuration};
+use rand::RngExt;
+
+type Sched = Scheduler<Event>;
+
+impl World {
+    /// Continues request `id` where its phase says, after an event.
+    pub(super) fn resume(&mut self, s: &mut Sched, id: u32) {
+        match self.reqs[id as usize].phase {
+            Phase::Start => self.start(s, id),
+            Phase::Connect => self.connect(s, id),
+            Phase::AtEntry => self.at_entry(s, id),
+            Phase::LbDone => self.lb_done(s, id),
+            Phase::AtServer => self.at_server(s, id),
+            Phase::AtApp => self.at_app(s, id),
+            Phase::AppCpuDone | Phase::NextQuery => self.next_query(s, id),
+            Phase::AtDb => {
+                let db = self.reqs[id as usize].db;
+                self.query(s, id, db);
+            }
+            Phase::DbDone => self.db_done(s, id),
+            Phase::RespAtLb => self.resp_at_lb(s, id),
+            Phase::RespAtClient => self.complete(s, id),
+        }
+    }
+
+    /// If `delay` is not zero, schedules the request to resume at `then`
+    /// after it and returns true; otherwise the caller goes on at once.
+    #[inline]
+    fn wait(&mut self, s: &mut Sched, id: u32, delay: SimDuration, then: Phase) -> bool {
+        if delay.is_zero() {
+            return false;
+        }
+        self.reqs[id as usize].phase = then;
+        s.schedule(delay, Event::Step(id));
+        true
+    }
+
+    /// Offers the request to station `st`; it resumes at `then` when served.
+    #[inline]
+    fn station(&mut self, s: &mut Sched, id: u32, st: u16, kind: u8, then: Phase) {
+        self.reqs[id as usize].phase = then;
+        if !self.enter(s, st, id, kind) {
+            self.fail(s, id, FailReason::QueueFull, st);
+        }
+    }
+
+    /// The request fails at station `st`: no more queries, and the error
+    /// goes back through whatever it came through.
+    fn fail(&mut self, s: &mut Sched, id: u32, reason: FailReason, st: u16) {
+        let r = &mut self.reqs[id as usize];
+        r.fail = Some((reason, st));
+        r.reads_left = 0;
+        r.writes_left = 0;
+        if r.server == NONE {
+            self.resp_at_lb(s, id);
+        } else {
+            self.app_done(s, id);
+        }
+    }
+
+    pub(super) fn start(&mut self, s: &mut Sched, id: u32) {
+        if let Some((ttl, latency)) = &self.dns {
+            let client = self.reqs[id as usize].client as usize;
+            if s.now() >= self.clients[client].0 {
+                let lookup = latency.sample(&mut self.rng_dns);
+                let pick = if self.entries.len() > 1 {
+                    self.rng_dns.random_range(0..self.entries.len()) as u16
+                } else {
+                    0
+                };
+                self.clients[client] = (s.now() + lookup + *ttl, pick);
+                if self.wait(s, id, lookup, Phase::Connect) {
+                    return;
+                }
+            }
+        }
+        self.connect(s, id);
+    }
+
+    fn connect(&mut self, s: &mut Sched, id: u32) {
+        let r = &mut self.reqs[id as usize];
+        r.entry = if self.dns.is_some() {
+            self.clients[r.client as usize].1
+        } else {
+            0
+        };
+        let d = self.net(0);
+        if self.wait(s, id, d, Phase::AtEntry) {
+            return;
+        }
+        self.at_entry(s, id);
+    }
+
+    fn at_entry(&mut self, s: &mut Sched, id: u32) {
+        match self.entries[self.reqs[id as usize].entry as usize] {
+            Entry::Balancer(b) => match self.balancers[b].station {
+                Some(st) => self.station(s, id, st, 0, Phase::LbDone),
+                None => self.lb_done(s, id),
+            },
+            Entry::Server(sv) => {
+                self.reqs[id as usize].server = sv as u16;
+                self.at_server(s, id);
+            }
+        }
+    }
+
+    fn lb_done(&mut self, s: &mut Sched, id: u32) {
+        let r = &mut self.reqs[id as usize];
+        let Entry::Balancer(b) = self.entries[r.entry as usize] else {
+            unreachable!("a balancer step for a request that entered at a server")
+        };
+        let lb = &mut self.balancers[b];
+        let backend = lb.pick(r.client);
+        r.backend = backend as u16;
+        r.server = lb.servers[backend] as u16;
+        let d = self.net(1);
+        if self.wait(s, id, d, Phase::AtServer) {
+            return;
+        }
+        self.at_server(s, id);
+    }
+
+    fn at_server(&mut self, s: &mut Sched, id: u32) {
+        match self.servers[self.reqs[id as usize].server as usize].nginx {
+            Some(st) => self.station(s, id, st, 0, Phase::AtApp),
+            None => self.at_app(s, id),
+        }
+    }
+
+    fn at_app(&mut self, s: &mut Sched, id: u32) {
+        let st = self.servers[self.reqs[id as usize].server as usize].app;
+        self.station(s, id, st, 0, Phase::AppCpuDone);
+    }
+
+    /// After the app's CPU work or a query: the next query, or the response.
+    fn next_query(&mut self, s: &mut Sched, id: u32) {
+        let r = &mut self.reqs[id as usize];
+        let srv = &self.servers[r.server as usize];
+        if r.reads_left > 0 {
+            r.reads_left -= 1;
+            r.db = srv.reads_from;
+        } else if r.writes_left > 0 {
+            r.writes_left -= 1;
+            r.db = srv.writes_to | 0x8000; // high bit: a write
+        } else {
+            self.app_done(s, id);
+            return;
+        }
+        let (server, db) = (r.server, r.db);
+        let d = self.db_hop(server, db);
+        if self.wait(s, id, d, Phase::AtDb) {
+            return;
+        }
+        self.query(s, id, db);
+    }
+
+    /// The request reaches database `db` (high bit: a write query).
+    fn query(&mut self, s: &mut Sched, id: u32, db: u16) {
+        let kind = u8::from(db & 0x8000 != 0);
+        let st = self.dbs[(db & 0x7FFF) as usize].station;
+        self.station(s, id, st, kind, Phase::DbDone);
+    }
+
+    fn db_done(&mut self, s: &mut Sched, id: u32) {
+        let r = self.reqs[id as usize];
+        let d = self.db_hop(r.server, r.db);
+        if self.wait(s, id, d, Phase::NextQuery) {
+            return;
+        }
+        self.next_query(s, id);
+    }
+
+    /// The response leaves the app: a synchronous worker is freed now.
+    fn app_done(&mut self, s: &mut Sched, id: u32) {
+        let r = self.reqs[id as usize];
+        if r.holds_app {
+            self.reqs[id as usize].holds_app = false;
+            let st = self.servers[r.server as usize].app;
+            self.release(s, st);
+        }
+        if r.backend != NONE {
+            let d = self.net(1);
+            if self.wait(s, id, d, Phase::RespAtLb) {
+                return;
+            }
+            self.resp_at_lb(s, id);
+        } else {
+            let d = self.net(0);
+            if self.wait(s, id, d, Phase::RespAtClient) {
+                return;
+            }
+            self.complete(s, id);
+        }
+    }
+
+    /// The response (or an error) passes the balancer on its way to the client.
+    fn resp_at_lb(&mut self, s: &mut Sched, id: u32) {
+        let r = self.reqs[id as usize];
+        if r.backend != NONE
+            && let Entry::Balancer(b) = self.entries[r.entry as usize]
+        {
+            self.balancers[b].done(r.backend as usize);
+        }
+        let d = self.net(0);
+        if self.wait(s, id, d, Phase::RespAtClient) {
+            return;
+        }
+        self.complete(s, id);
+    }
+}
