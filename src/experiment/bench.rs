@@ -217,7 +217,6 @@ pub fn bench(a: &BenchArgs, out: &mut dyn Write) -> Result<(), String> {
             m.p99_ms
         )
     };
-    let mut single_c = None;
     for (file, label, ys) in [
         ("bench-mm1.toml", "A (M/M/1)", "A"),
         ("bench-c.toml", "C (stripped seed)", "C"),
@@ -228,8 +227,7 @@ pub fn bench(a: &BenchArgs, out: &mut dyn Write) -> Result<(), String> {
         let ten = measure_child(&path, a.requests * 10, 1, 1)?;
         w(out, row(&format!("{label}, 10× requests"), &ten))?;
         if ys == "C" {
-            single_c = Some(one.clone());
-            let reps = cores.max(2) as u32 * 2;
+            let reps = cores.max(2) as u32 * 4;
             let par = measure_child(&path, a.requests, reps, cores)?;
             w(
                 out,
@@ -246,31 +244,27 @@ pub fn bench(a: &BenchArgs, out: &mut dyn Write) -> Result<(), String> {
             )?;
         }
         if let Some(bin) = &a.yardstick {
-            let (loop_s, events, rps) = yardstick(bin, ys, a.requests)?;
+            // Alternate the two, three times each, on 10·N requests (long
+            // enough that start-up does not count), and compare medians.
+            let n = a.requests * 10;
+            let (mut ours, mut theirs) = (vec![], vec![]);
+            for _ in 0..3 {
+                let m = measure_child(&path, n, 1, 1)?;
+                ours.push(m.requests as f64 / m.wall_s);
+                theirs.push(yardstick(bin, ys, n)?.2);
+            }
+            let median = |v: &mut Vec<f64>| {
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            };
+            let (o, t) = (median(&mut ours), median(&mut theirs));
             w(
                 out,
                 format!(
-                    "{:<28} {:>12} {:>14.0} {:>14.0}",
-                    format!("{label}, yardstick"),
-                    a.requests,
-                    rps,
-                    events as f64 / loop_s
+                    "  vs yardstick, {n} requests, median of 3 alternating runs: stacksim {o:.0}/s, yardstick {t:.0}/s: {:.0}%",
+                    100.0 * o / t
                 ),
             )?;
-            let ours = if ys == "C" {
-                single_c.clone()
-            } else {
-                Some(one.clone())
-            };
-            if let Some(o) = ours {
-                w(
-                    out,
-                    format!(
-                        "  stacksim / yardstick requests/s: {:.0}%",
-                        100.0 * (o.requests as f64 / o.wall_s) / rps
-                    ),
-                )?;
-            }
         }
     }
     Ok(())
