@@ -227,6 +227,7 @@ fn check(a: CheckArgs, out: &mut dyn Write) -> Result<(), CliError> {
                         name: name.clone(),
                         model,
                         workload: w,
+                        faults: vec![],
                         run: crate::stack::config::RunConfig {
                             duration: crate::engine::SimDuration::from_secs(60),
                             warmup: crate::engine::SimDuration::ZERO,
@@ -273,6 +274,7 @@ fn check(a: CheckArgs, out: &mut dyn Write) -> Result<(), CliError> {
                     write!(out, "{}", report::topology::topology(&sc.model)).map_err(io)?;
                 }
                 writeln!(out, "{}", report::topology::workload(&sc.workload)).map_err(io)?;
+                write!(out, "{}", report::topology::faults(sc)).map_err(io)?;
                 write!(out, "{}", report::topology::loads(&capacity::report(sc))).map_err(io)?;
             }
         }

@@ -71,6 +71,7 @@ fn scenario(model: &Path, requests: u64, replications: u32) -> Result<Scenario, 
         name,
         model,
         workload,
+        faults: vec![],
         run: RunConfig {
             duration: crate::engine::SimDuration::from_secs_f64(secs),
             warmup: crate::engine::SimDuration::ZERO,

@@ -3,7 +3,8 @@
 //! - `replications.csv`: the same figures per replication, with its seed;
 //! - `stations.csv`: utilisation, mean queue and mean wait per station and replication;
 //! - `failures.csv`: failed requests by reason and place, per replication;
-//! - `timeseries.csv`: per window of simulated time, per replication.
+//! - `timeseries.csv`: per window of simulated time, per replication;
+//! - `timeline.csv`: faults, recoveries and health-check verdicts, when they happened.
 //!
 //! Numbers are printed with fixed decimals, so the same results always give
 //! the same bytes.
@@ -208,6 +209,28 @@ fn timeseries_rows(results: &[ScenarioResult]) -> Rows {
     rows
 }
 
+fn timeline_rows(results: &[ScenarioResult]) -> Rows {
+    let mut rows: Rows = vec![
+        ["scenario", "replication", "t_s", "event"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    ];
+    for s in results {
+        for r in &s.replications {
+            for (t, what) in &r.timeline {
+                rows.push(vec![
+                    s.name.clone(),
+                    r.replication.to_string(),
+                    f(*t, 6),
+                    what.clone(),
+                ]);
+            }
+        }
+    }
+    rows
+}
+
 fn write_csv(path: &Path, rows: &Rows) -> Result<(), String> {
     let mut w = csv::Writer::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
     for row in rows {
@@ -230,6 +253,7 @@ pub fn write_all(
         ("stations.csv", station_rows(results)),
         ("failures.csv", failure_rows(results)),
         ("timeseries.csv", timeseries_rows(results)),
+        ("timeline.csv", timeline_rows(results)),
     ];
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let tmp = |name: &str| dir.join(format!(".{name}.tmp-{}", std::process::id()));

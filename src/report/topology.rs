@@ -3,7 +3,10 @@
 //! the per-station load table.
 
 use crate::experiment::capacity::LoadReport;
-use crate::stack::config::{AppMode, Arrivals, DbRole, Entry, ModelConfig, RateProfile, Workload};
+use crate::stack::config::{
+    AppMode, Arrivals, DbRole, Entry, FaultKind, FaultTarget, ModelConfig, RateProfile, Scenario,
+    Workload,
+};
 use std::fmt::Write;
 
 fn entry_name(m: &ModelConfig, e: &Entry) -> String {
@@ -51,12 +54,23 @@ pub fn topology(m: &ModelConfig) -> String {
         let own = b.station.as_ref().map_or(String::new(), |s| {
             format!(", {} thread(s), overhead {}", s.workers, s.service)
         });
+        let checks = match &b.check {
+            Some(c) => format!(
+                "checks inter {} fastinter {} downinter {} rise {} fall {} timeout {}",
+                c.inter, c.fastinter, c.downinter, c.rise, c.fall, c.timeout
+            ),
+            None => "no health checks".to_string(),
+        };
         let _ = writeln!(
             o,
-            "balancer {}: {} over {}{own}",
+            "balancer {}: {} over {}{own}; {checks}; retries {}{}, timeout connect {}, timeout server {}",
             b.name,
             b.algorithm.name(),
-            backends.join(", ")
+            backends.join(", "),
+            b.retries,
+            if b.redispatch { " with redispatch" } else { "" },
+            b.timeout_connect,
+            b.timeout_server
         );
     }
     for s in &m.servers {
@@ -141,6 +155,35 @@ pub fn workload(w: &Workload) -> String {
         })
         .collect();
     format!("workload: {head}; {}", classes.join(", "))
+}
+
+/// The scenario's faults, one per line (nothing when there are none).
+pub fn faults(sc: &Scenario) -> String {
+    let m = &sc.model;
+    let stations = m.station_names();
+    let mut o = String::new();
+    for f in &sc.faults {
+        let target = match f.target {
+            FaultTarget::Server(s) => m.servers[s].name.clone(),
+            FaultTarget::Balancer(b) => m.balancers[b].name.clone(),
+            FaultTarget::Station(st) => stations[st].clone(),
+        };
+        let what = match f.kind {
+            FaultKind::CrashHost => "crashes (host: silent)".to_string(),
+            FaultKind::CrashProcess => "crashes (process: refused)".to_string(),
+            FaultKind::Slow { factor } => format!("slows down × {factor}"),
+        };
+        let until = f.duration.map_or(", for good".to_string(), |d| {
+            format!(", recovers after {d}")
+        });
+        let late = if f.at >= sc.run.duration {
+            " (after the run ends: never happens)"
+        } else {
+            ""
+        };
+        let _ = writeln!(o, "fault: at {} {target} {what}{until}{late}", f.at);
+    }
+    o
 }
 
 /// The load table, and a warning line per station at or over capacity.

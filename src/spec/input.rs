@@ -226,6 +226,10 @@ fn load_experiment_from(
             }
         };
         let run = c.run(&file);
+        let faults = match &model {
+            Some(m) => c.faults(&file.faults, m),
+            None => vec![],
+        };
         let mut model_name = model.as_ref().map(|m| m.name.clone());
         if let (Some(m), Some(n)) = (&mut model_name, &file.model.name) {
             m.clone_from(n);
@@ -236,6 +240,7 @@ fn load_experiment_from(
                 model,
                 workload,
                 run,
+                faults,
             }),
             _ => None,
         };

@@ -30,6 +30,7 @@ pub const EXPERIMENT_KEYS: &[&str] = &[
     "allow_overload",
     "scenarios",
     "sweep",
+    "faults",
 ];
 
 /// One file read from disk.

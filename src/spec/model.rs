@@ -69,6 +69,46 @@ pub struct BalancerFile {
     /// Requests waiting for a thread beyond this fail (503).
     pub queue_limit: Option<u32>,
     pub backends: Vec<BackendFile>,
+    /// Active health checks (HAProxy `check`); left out or `false` = none:
+    /// every backend is believed up whatever happens to it. `true` or `{}`
+    /// takes HAProxy's defaults; a table sets some parameters.
+    pub check: Option<CheckSetting>,
+    /// HAProxy `retries`: connection retries after a failed connect (default 3).
+    #[serde(default = "default_retries")]
+    pub retries: u32,
+    /// HAProxy `option redispatch`: the last retry goes to another server.
+    #[serde(default)]
+    pub redispatch: bool,
+    /// HAProxy `timeout connect` (no default in HAProxy; 5 s is the usual setting).
+    pub timeout_connect: Option<DurationSpec>,
+    /// HAProxy `timeout server` (30 s is a usual setting).
+    pub timeout_server: Option<DurationSpec>,
+}
+
+/// `check = true | false | { … }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum CheckSetting {
+    Enabled(bool),
+    Params(CheckFile),
+}
+
+/// HAProxy's health-check parameters; each defaults as HAProxy does.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckFile {
+    /// Interval between checks (default 2 s).
+    pub inter: Option<DurationSpec>,
+    /// Interval while the state is changing (default: `inter`).
+    pub fastinter: Option<DurationSpec>,
+    /// Interval while the server is down (default: `inter`).
+    pub downinter: Option<DurationSpec>,
+    /// Consecutive successes to come back up (default 2).
+    pub rise: Option<u32>,
+    /// Consecutive failures to go down (default 3).
+    pub fall: Option<u32>,
+    /// `timeout check` (default: `inter`).
+    pub timeout: Option<DurationSpec>,
 }
 
 /// A backend is either a bare server name or `{ server = "web1", weight = 2 }`.
@@ -98,6 +138,9 @@ pub struct ServerFile {
     pub reads_from: Option<String>,
     /// The database this server's writes go to.
     pub writes_to: Option<String>,
+    /// How long the app waits on a database whose host went silent (PHP
+    /// `default_socket_timeout`, 60 s).
+    pub db_timeout: Option<DurationSpec>,
 }
 
 /// A service station: `workers` parallel servers and a FIFO queue.
@@ -163,6 +206,8 @@ pub struct WorkloadFile {
     /// Request classes; left out = one class with no database queries.
     #[serde(default)]
     pub classes: Vec<ClassFile>,
+    /// How long a client waits to connect to a silent host (default 10 s).
+    pub connect_timeout: Option<DurationSpec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -228,6 +273,27 @@ pub struct ExperimentFile {
     pub scenarios: Vec<ScenarioFile>,
     /// One parameter over a list of values (crossed with `scenarios`).
     pub sweep: Option<SweepFile>,
+    /// Faults injected at given times.
+    #[serde(default)]
+    pub faults: Vec<FaultFile>,
+}
+
+/// `[[faults]]`: something breaks at `at` (and recovers after `duration`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultFile {
+    pub at: DurationSpec,
+    /// A server or balancer (crash, slow) or a station such as `web2.app` or `db1` (slow).
+    pub target: String,
+    /// `crash` or `slow`.
+    pub kind: String,
+    /// For a crash: `host` (silent: connections time out; the default) or
+    /// `process` (connections refused at once).
+    pub mode: Option<String>,
+    /// For a slow-down: service times × this factor.
+    pub factor: Option<f64>,
+    /// Recovery after this long; left out = never during the run.
+    pub duration: Option<DurationSpec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -254,6 +320,9 @@ fn default_algorithm() -> String {
 }
 fn default_app_mode() -> String {
     "sync".into()
+}
+fn default_retries() -> u32 {
+    3
 }
 fn default_db_connections() -> u32 {
     151

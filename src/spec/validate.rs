@@ -255,11 +255,29 @@ impl<'a> Checker<'a> {
                 }
             }
             if let Some(algorithm) = algorithm {
+                let check = match &b.check {
+                    None | Some(CheckSetting::Enabled(false)) => None,
+                    Some(CheckSetting::Enabled(true)) => {
+                        Some(self.health_check(&format!("{bp}.check"), &CheckFile::default()))
+                    }
+                    Some(CheckSetting::Params(c)) => {
+                        Some(self.health_check(&format!("{bp}.check"), c))
+                    }
+                };
+                let timeout_connect = b.timeout_connect.map_or(SimDuration::from_secs(5), |d| d.0);
+                if timeout_connect.is_zero() {
+                    self.err(&format!("{bp}.timeout_connect"), "must be positive");
+                }
                 balancers.push(BalancerConfig {
                     name: name.clone(),
                     algorithm,
                     station,
                     backends,
+                    check,
+                    retries: b.retries,
+                    redispatch: b.redispatch,
+                    timeout_connect,
+                    timeout_server: b.timeout_server.map_or(SimDuration::from_secs(30), |d| d.0),
                 });
             }
         }
@@ -388,6 +406,7 @@ impl<'a> Checker<'a> {
             if let Some(app) = app {
                 servers.push(ServerConfig {
                     name: name.clone(),
+                    db_timeout: s.db_timeout.map_or(SimDuration::from_secs(60), |d| d.0),
                     nginx,
                     app,
                     app_mode,
@@ -544,7 +563,140 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        arrivals.map(|arrivals| Workload { arrivals, classes })
+        let connect_timeout = w
+            .connect_timeout
+            .map_or(SimDuration::from_secs(10), |d| d.0);
+        arrivals.map(|arrivals| Workload {
+            arrivals,
+            classes,
+            connect_timeout,
+        })
+    }
+
+    /// HAProxy's check parameters with HAProxy's defaults: inter 2 s,
+    /// fastinter and downinter = inter, rise 2, fall 3, timeout = inter.
+    fn health_check(&mut self, path: &str, c: &CheckFile) -> HealthCheck {
+        let inter = c.inter.map_or(SimDuration::from_secs(2), |d| d.0);
+        if inter.is_zero() {
+            self.err(&format!("{path}.inter"), "must be positive");
+        }
+        let rise = self.at_least_one(&format!("{path}.rise"), c.rise.unwrap_or(2));
+        let fall = self.at_least_one(&format!("{path}.fall"), c.fall.unwrap_or(3));
+        let fastinter = c.fastinter.map_or(inter, |d| d.0);
+        let downinter = c.downinter.map_or(inter, |d| d.0);
+        let timeout = c.timeout.map_or(inter, |d| d.0);
+        for (v, k) in [
+            (fastinter, "fastinter"),
+            (downinter, "downinter"),
+            (timeout, "timeout"),
+        ] {
+            if v.is_zero() {
+                self.err(&format!("{path}.{k}"), "must be positive");
+            }
+        }
+        HealthCheck {
+            inter,
+            fastinter,
+            downinter,
+            rise,
+            fall,
+            timeout,
+        }
+    }
+
+    /// Converts the `[[faults]]` of an experiment against a valid model.
+    pub fn faults(&mut self, list: &[FaultFile], model: &ModelConfig) -> Vec<Fault> {
+        let stations = model.station_names();
+        let mut out = vec![];
+        for (i, f) in list.iter().enumerate() {
+            let p = format!("faults[{i}]");
+            if f.duration.is_some_and(|d| d.0.is_zero()) {
+                self.err(
+                    &format!("{p}.duration"),
+                    "must be positive (leave it out for a fault that lasts)",
+                );
+            }
+            let server = model.servers.iter().position(|s| s.name == f.target);
+            let lb = model.balancers.iter().position(|b| b.name == f.target);
+            let station = stations.iter().position(|s| *s == f.target);
+            let kind = match (f.kind.as_str(), f.mode.as_deref(), f.factor) {
+                ("crash", mode, None) => match mode {
+                    None | Some("host") => Some(FaultKind::CrashHost),
+                    Some("process") => Some(FaultKind::CrashProcess),
+                    Some(other) => {
+                        self.err(&format!("{p}.mode"), format!("unknown crash mode `{other}`; expected `host` (silent: connections time out) or `process` (connections refused)"));
+                        None
+                    }
+                },
+                ("slow", None, Some(factor)) if factor.is_finite() && factor > 0.0 => {
+                    Some(FaultKind::Slow { factor })
+                }
+                ("slow", None, Some(factor)) => {
+                    self.err(
+                        &format!("{p}.factor"),
+                        format!("must be a positive number, found {factor}"),
+                    );
+                    None
+                }
+                ("slow", None, None) => {
+                    self.err(
+                        &p,
+                        "a slow-down needs `factor` (service times are multiplied by it)",
+                    );
+                    None
+                }
+                ("crash", _, Some(_)) => {
+                    self.err(&format!("{p}.factor"), "`factor` is for kind = \"slow\"");
+                    None
+                }
+                ("slow", Some(_), _) => {
+                    self.err(&format!("{p}.mode"), "`mode` is for kind = \"crash\"");
+                    None
+                }
+                (other, _, _) => {
+                    self.err(
+                        &format!("{p}.kind"),
+                        format!("unknown fault kind `{other}`; expected `crash` or `slow`"),
+                    );
+                    None
+                }
+            };
+            let target = match (kind, server, lb, station) {
+                (_, Some(s), _, _) => Some(FaultTarget::Server(s)),
+                (_, _, Some(b), _) => Some(FaultTarget::Balancer(b)),
+                (Some(FaultKind::Slow { .. }), _, _, Some(st)) => Some(FaultTarget::Station(st)),
+                (Some(_), _, _, Some(_)) => {
+                    self.err(
+                        &format!("{p}.target"),
+                        format!(
+                            "`{}` is a station: a crash takes a server or a balancer",
+                            f.target
+                        ),
+                    );
+                    None
+                }
+                _ => {
+                    self.err(
+                        &format!("{p}.target"),
+                        format!(
+                            "`{}` is not a server, balancer or station (stations: {})",
+                            f.target,
+                            stations.join(", ")
+                        ),
+                    );
+                    None
+                }
+            };
+            if let (Some(kind), Some(target)) = (kind, target) {
+                out.push(Fault {
+                    at: f.at.0,
+                    target,
+                    kind,
+                    duration: f.duration.map(|d| d.0),
+                });
+            }
+        }
+        out
     }
 
     fn profile(&mut self, path: &str, pr: &ProfileFile) -> Option<RateProfile> {

@@ -32,6 +32,12 @@ pub struct Balancer {
     rotor: usize,
     /// Requests dispatched to each backend whose response has not come back.
     pub in_flight: Vec<u32>,
+    /// What the balancer believes of each backend (health checks): only
+    /// backends believed up are chosen.
+    pub up: Vec<bool>,
+    /// Per backend: consecutive check results against the current belief
+    /// (failures while up, successes while down).
+    pub streak: Vec<u32>,
 }
 
 impl Balancer {
@@ -46,25 +52,48 @@ impl Balancer {
             scores: vec![0; weights.len()],
             weights,
             in_flight: vec![0; cfg.backends.len()],
+            up: vec![true; cfg.backends.len()],
+            streak: vec![0; cfg.backends.len()],
             rotor: 0,
             rng,
         }
     }
 
     /// Chooses a backend (an index into `servers`) for a request from
-    /// `client` and counts it in flight.
+    /// `client` among those believed up, and counts it in flight; `None`
+    /// when none is up.
     #[inline]
-    pub fn pick(&mut self, client: u32) -> usize {
+    pub fn pick(&mut self, client: u32) -> Option<usize> {
+        self.pick_excluding(client, usize::MAX)
+    }
+
+    /// As [`Balancer::pick`], never choosing `exclude` (a redispatch).
+    pub fn pick_excluding(&mut self, client: u32, exclude: usize) -> Option<usize> {
+        let all_up = exclude == usize::MAX && self.up.iter().all(|&u| u);
+        let total = if all_up {
+            self.total_weight
+        } else {
+            (0..self.weights.len())
+                .filter(|&i| self.eligible(i, exclude))
+                .map(|i| self.weights[i])
+                .sum()
+        };
+        if total == 0 {
+            return None;
+        }
         let chosen = match self.algorithm {
-            Algorithm::RoundRobin | Algorithm::StaticRr => self.smooth_weighted_rr(),
-            Algorithm::LeastConn => self.least_conn(),
-            Algorithm::Random { draws } => self.random_of(draws),
-            Algorithm::Source => {
-                self.by_weight(mix64(u64::from(client)) % self.total_weight as u64)
-            }
+            Algorithm::RoundRobin | Algorithm::StaticRr => self.smooth_weighted_rr(exclude, total),
+            Algorithm::LeastConn => self.least_conn(exclude),
+            Algorithm::Random { draws } => self.random_of(draws, exclude, total),
+            Algorithm::Source => self.by_weight(mix64(u64::from(client)) % total as u64, exclude),
         };
         self.in_flight[chosen] += 1;
-        chosen
+        Some(chosen)
+    }
+
+    #[inline]
+    fn eligible(&self, i: usize, exclude: usize) -> bool {
+        self.up[i] && i != exclude
     }
 
     /// The response of a request dispatched to `backend` came back.
@@ -73,15 +102,21 @@ impl Balancer {
         self.in_flight[backend] -= 1;
     }
 
-    /// The backend owning slot `slot` of `0..total_weight` (map-based hashing).
-    fn by_weight(&self, mut slot: u64) -> usize {
+    /// The eligible backend owning slot `slot` of the eligible weights
+    /// (map-based hashing).
+    fn by_weight(&self, mut slot: u64, exclude: usize) -> usize {
+        let mut last = 0;
         for (i, &w) in self.weights.iter().enumerate() {
+            if !self.eligible(i, exclude) {
+                continue;
+            }
             if slot < w as u64 {
                 return i;
             }
             slot -= w as u64;
+            last = i;
         }
-        self.weights.len() - 1
+        last
     }
 
     /// Load of backend `i` relative to its weight, compared without division:
@@ -92,12 +127,12 @@ impl Balancer {
             < i64::from(self.in_flight[b]) * self.weights[a]
     }
 
-    fn least_conn(&mut self) -> usize {
+    fn least_conn(&mut self, exclude: usize) -> usize {
         let n = self.weights.len();
-        let mut best = self.rotor % n;
-        for k in 1..n {
+        let mut best = usize::MAX;
+        for k in 0..n {
             let i = (self.rotor + k) % n;
-            if self.less_loaded(i, best) {
+            if self.eligible(i, exclude) && (best == usize::MAX || self.less_loaded(i, best)) {
                 best = i;
             }
         }
@@ -105,13 +140,13 @@ impl Balancer {
         best
     }
 
-    fn random_of(&mut self, draws: u8) -> usize {
-        let total = self.total_weight as u64;
+    fn random_of(&mut self, draws: u8, exclude: usize, total: i64) -> usize {
+        let total = total as u64;
         let slot = self.rng.random_range(0..total);
-        let mut best = self.by_weight(slot);
+        let mut best = self.by_weight(slot, exclude);
         for _ in 1..draws {
             let slot = self.rng.random_range(0..total);
-            let other = self.by_weight(slot);
+            let other = self.by_weight(slot, exclude);
             if self.less_loaded(other, best) {
                 best = other;
             }
@@ -119,15 +154,19 @@ impl Balancer {
         best
     }
 
-    fn smooth_weighted_rr(&mut self) -> usize {
-        let mut best = 0;
+    /// nginx's smooth weighted round robin over the eligible backends.
+    fn smooth_weighted_rr(&mut self, exclude: usize, total: i64) -> usize {
+        let mut best = usize::MAX;
         for i in 0..self.scores.len() {
+            if !self.eligible(i, exclude) {
+                continue;
+            }
             self.scores[i] += self.weights[i];
-            if self.scores[i] > self.scores[best] {
+            if best == usize::MAX || self.scores[i] > self.scores[best] {
                 best = i;
             }
         }
-        self.scores[best] -= self.total_weight;
+        self.scores[best] -= total;
         best
     }
 }
@@ -150,6 +189,11 @@ mod tests {
             name: "lb".into(),
             algorithm,
             station: None,
+            check: None,
+            retries: 3,
+            redispatch: false,
+            timeout_connect: crate::engine::SimDuration::from_secs(5),
+            timeout_server: crate::engine::SimDuration::from_secs(30),
             backends: weights
                 .iter()
                 .enumerate()
@@ -165,7 +209,7 @@ mod tests {
     #[test]
     fn equal_weights_rotate() {
         let mut b = lb(&[1, 1, 1]);
-        let picks: Vec<usize> = (0..6).map(|_| b.pick(0)).collect();
+        let picks: Vec<usize> = (0..6).map(|_| b.pick(0).unwrap()).collect();
         assert_eq!(picks, [0, 1, 2, 0, 1, 2]);
         assert_eq!(b.in_flight, [2, 2, 2]);
     }
@@ -174,7 +218,7 @@ mod tests {
     fn weights_are_smooth_like_nginx() {
         // nginx's documented example: weights 5, 1, 1 give a a b a c a a.
         let mut b = lb(&[5, 1, 1]);
-        let picks: Vec<usize> = (0..7).map(|_| b.pick(0)).collect();
+        let picks: Vec<usize> = (0..7).map(|_| b.pick(0).unwrap()).collect();
         assert_eq!(picks, [0, 0, 1, 0, 2, 0, 0]);
     }
 
@@ -183,7 +227,7 @@ mod tests {
         let mut b = lb(&[3, 1, 2]);
         let mut counts = [0; 3];
         for _ in 0..600 {
-            counts[b.pick(0)] += 1;
+            counts[b.pick(0).unwrap()] += 1;
         }
         assert_eq!(counts, [300, 100, 200]);
     }
@@ -193,9 +237,9 @@ mod tests {
         let mut b = lb_with(Algorithm::LeastConn, &[1, 1, 2]);
         b.in_flight = vec![3, 1, 3];
         // 1/1 < 3/2 < 3/1: backend 1.
-        assert_eq!(b.pick(0), 1);
+        assert_eq!(b.pick(0).unwrap(), 1);
         // Now 3, 2, 3 → loads 3, 2, 1.5: backend 2.
-        assert_eq!(b.pick(0), 2);
+        assert_eq!(b.pick(0).unwrap(), 2);
         // Never the most loaded, whatever the history: differential check
         // against a naive minimum over many random states.
         let mut x = 1u64;
@@ -205,7 +249,7 @@ mod tests {
                 *f = (x % 7) as u32;
             }
             let before = b.in_flight.clone();
-            let chosen = b.pick(0);
+            let chosen = b.pick(0).unwrap();
             let load = |i: usize| f64::from(before[i]) / b.weights[i] as f64;
             let min = (0..3).map(load).fold(f64::INFINITY, f64::min);
             assert_eq!(load(chosen), min);
@@ -217,7 +261,7 @@ mod tests {
         let mut b = lb_with(Algorithm::LeastConn, &[1, 1, 1]);
         let mut picks = vec![];
         for _ in 0..6 {
-            let i = b.pick(0);
+            let i = b.pick(0).unwrap();
             picks.push(i);
             b.done(i);
         }
@@ -232,7 +276,7 @@ mod tests {
         let mut busy = 0;
         for _ in 0..40_000 {
             b.in_flight = vec![0, 5];
-            if b.pick(0) == 1 {
+            if b.pick(0).unwrap() == 1 {
                 busy += 1;
             }
         }
@@ -246,11 +290,11 @@ mod tests {
     #[test]
     fn source_hashing_is_sticky_and_spreads_by_weight() {
         let mut b = lb_with(Algorithm::Source, &[1, 3]);
-        let first = b.pick(42);
-        assert!((0..10).all(|_| b.pick(42) == first));
+        let first = b.pick(42).unwrap();
+        assert!((0..10).all(|_| b.pick(42).unwrap() == first));
         let mut counts = [0u32; 2];
         for c in 0..40_000 {
-            counts[b.pick(c)] += 1;
+            counts[b.pick(c).unwrap()] += 1;
         }
         // Share 1/4 for backend 0: binomial sd = 86.6.
         assert!(
@@ -277,5 +321,30 @@ mod tests {
         }
         assert_eq!(Algorithm::parse("random(0)"), None);
         assert_eq!(Algorithm::parse("first"), None);
+    }
+
+    #[test]
+    fn only_backends_believed_up_are_chosen() {
+        for algorithm in [
+            Algorithm::RoundRobin,
+            Algorithm::LeastConn,
+            Algorithm::Random { draws: 2 },
+            Algorithm::Source,
+        ] {
+            let mut b = lb_with(algorithm, &[1, 2, 1]);
+            b.up[1] = false;
+            for c in 0..200 {
+                let i = b.pick(c).unwrap();
+                assert_ne!(i, 1, "{algorithm:?} chose a backend believed down");
+                b.done(i);
+            }
+            assert_eq!(
+                b.pick_excluding(0, 0),
+                Some(2),
+                "{algorithm:?}: redispatch away from 0"
+            );
+            b.up = vec![false; 3];
+            assert_eq!(b.pick(0), None);
+        }
     }
 }

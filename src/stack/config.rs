@@ -123,6 +123,24 @@ pub struct BackendConfig {
     pub weight: u32,
 }
 
+/// HAProxy's active health checks (`server … check inter … rise … fall …`).
+///
+/// The next check starts `inter` after the previous one *ends* —
+/// `fastinter` while the state is changing, `downinter` while down —
+/// and a check against a silent host fails only at its timeout.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HealthCheck {
+    pub inter: SimDuration,
+    pub fastinter: SimDuration,
+    pub downinter: SimDuration,
+    /// Consecutive successes that bring a down server back.
+    pub rise: u32,
+    /// Consecutive failures that take an up server out.
+    pub fall: u32,
+    /// `timeout check` (HAProxy: `inter` when unset).
+    pub timeout: SimDuration,
+}
+
 #[derive(Clone, Debug)]
 pub struct BalancerConfig {
     pub name: String,
@@ -130,6 +148,16 @@ pub struct BalancerConfig {
     /// The balancer's own processing, if any (`threads` parallel workers).
     pub station: Option<StationConfig>,
     pub backends: Vec<BackendConfig>,
+    /// Active health checks; `None` = every backend is always believed up.
+    pub check: Option<HealthCheck>,
+    /// Connection retries after a failed connect (HAProxy `retries`, default 3).
+    pub retries: u32,
+    /// `option redispatch`: the last retry goes to another server.
+    pub redispatch: bool,
+    /// `timeout connect`: how long a connect to a silent host waits.
+    pub timeout_connect: SimDuration,
+    /// `timeout server`: how long the balancer waits for a silent server's answer.
+    pub timeout_server: SimDuration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,6 +172,9 @@ pub enum AppMode {
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
     pub name: String,
+    /// How long the app waits for a database whose host went silent before
+    /// it gives up on the query (PHP `default_socket_timeout`, 60 s).
+    pub db_timeout: SimDuration,
     pub nginx: Option<StationConfig>,
     pub app: StationConfig,
     pub app_mode: AppMode,
@@ -207,6 +238,9 @@ pub struct ClassConfig {
 pub struct Workload {
     pub arrivals: Arrivals,
     pub classes: Vec<ClassConfig>,
+    /// How long a client waits for a connection to a silent host before it
+    /// gives up (default 10 s).
+    pub connect_timeout: SimDuration,
 }
 
 impl Workload {
@@ -273,6 +307,35 @@ pub struct RunConfig {
     pub seed: u64,
 }
 
+/// What a fault does.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FaultKind {
+    /// The host dies silently: connections and checks time out.
+    CrashHost,
+    /// The process dies: connections are refused at once.
+    CrashProcess,
+    /// Service times are multiplied by `factor`.
+    Slow { factor: f64 },
+}
+
+/// What a fault hits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultTarget {
+    Server(ServerIdx),
+    Balancer(LbIdx),
+    /// One station by its global index (`web2.app`, `db1`), for slow-downs.
+    Station(usize),
+}
+
+/// A fault at a given time, optionally ending (recovery) after `duration`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    pub at: SimDuration,
+    pub target: FaultTarget,
+    pub kind: FaultKind,
+    pub duration: Option<SimDuration>,
+}
+
 /// One fully specified simulation: a model, a workload and run parameters.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -280,4 +343,29 @@ pub struct Scenario {
     pub model: ModelConfig,
     pub workload: Workload,
     pub run: RunConfig,
+    pub faults: Vec<Fault>,
+}
+
+impl ModelConfig {
+    /// The names of the stations in the order the simulator creates them:
+    /// balancers (with processing), then each server's nginx and app, then
+    /// the databases. Fault targets and reports use these names.
+    pub fn station_names(&self) -> Vec<String> {
+        let mut names = vec![];
+        for b in &self.balancers {
+            if b.station.is_some() {
+                names.push(b.name.clone());
+            }
+        }
+        for s in &self.servers {
+            if s.nginx.is_some() {
+                names.push(format!("{}.nginx", s.name));
+            }
+            names.push(format!("{}.app", s.name));
+        }
+        for d in &self.databases {
+            names.push(d.name.clone());
+        }
+        names
+    }
 }

@@ -43,7 +43,38 @@ impl World {
             Phase::DbDone => self.db_done(s, id),
             Phase::RespAtLb => self.resp_at_lb(s, id),
             Phase::RespAtClient => self.complete(s, id),
+            Phase::Retry => self.retry(s, id),
+            Phase::AppDone => self.app_done(s, id),
+            Phase::Free => unreachable!("an event for a free request slot"),
         }
+    }
+
+    /// Where failures at server `sv` are counted.
+    pub(super) fn server_place(&self, sv: usize) -> u16 {
+        self.n_stations + sv as u16
+    }
+
+    /// Where failures at balancer `b` are counted.
+    pub(super) fn lb_place(&self, b: usize) -> u16 {
+        self.n_stations + self.servers.len() as u16 + b as u16
+    }
+
+    /// The request fails where the client is: it learns after `delay`.
+    fn fail_at_client(
+        &mut self,
+        s: &mut Sched,
+        id: u32,
+        reason: FailReason,
+        place: u16,
+        delay: SimDuration,
+    ) {
+        let r = &mut self.reqs[id as usize];
+        r.fail = Some((reason, place));
+        r.backend = NONE;
+        if self.wait(s, id, delay, Phase::RespAtClient) {
+            return;
+        }
+        self.complete(s, id);
     }
 
     /// If `delay` is not zero, schedules the request to resume at `then`
@@ -74,7 +105,7 @@ impl World {
         r.fail = Some((reason, st));
         r.reads_left = 0;
         r.writes_left = 0;
-        if r.server == NONE {
+        if r.server == NONE || r.phase == Phase::LbDone {
             self.resp_at_lb(s, id);
         } else {
             self.app_done(s, id);
@@ -116,10 +147,30 @@ impl World {
 
     fn at_entry(&mut self, s: &mut Sched, id: u32) {
         match self.entries[self.reqs[id as usize].entry as usize] {
+            Entry::Balancer(b) if !self.lb_state[b].0 => {
+                // The balancer is down: refused at once, or the client's
+                // connect times out against a silent host.
+                let delay = if self.lb_state[b].1 {
+                    self.connect_timeout
+                } else {
+                    SimDuration::ZERO
+                };
+                let place = self.lb_place(b);
+                self.fail_at_client(s, id, FailReason::LbDown, place, delay);
+            }
             Entry::Balancer(b) => match self.balancers[b].station {
                 Some(st) => self.station(s, id, st, 0, Phase::LbDone),
                 None => self.lb_done(s, id),
             },
+            Entry::Server(sv) if !self.servers[sv].up => {
+                let (reason, delay) = if self.servers[sv].silent {
+                    (FailReason::ConnectTimeout, self.connect_timeout)
+                } else {
+                    (FailReason::ConnectRefused, SimDuration::ZERO)
+                };
+                let place = self.server_place(sv);
+                self.fail_at_client(s, id, reason, place, delay);
+            }
             Entry::Server(sv) => {
                 self.reqs[id as usize].server = sv as u16;
                 self.at_server(s, id);
@@ -133,9 +184,15 @@ impl World {
             unreachable!("a balancer step for a request that entered at a server")
         };
         let lb = &mut self.balancers[b];
-        let backend = lb.pick(r.client);
+        let Some(backend) = lb.pick(r.client) else {
+            // HAProxy answers 503 when no server is up.
+            let place = self.lb_place(b);
+            self.fail(s, id, FailReason::NoServer, place);
+            return;
+        };
         r.backend = backend as u16;
         r.server = lb.servers[backend] as u16;
+        r.retries_left = self.lb_cfg[b].retries.min(255) as u8;
         let d = self.net(1);
         if self.wait(s, id, d, Phase::AtServer) {
             return;
@@ -144,7 +201,12 @@ impl World {
     }
 
     fn at_server(&mut self, s: &mut Sched, id: u32) {
-        match self.servers[self.reqs[id as usize].server as usize].nginx {
+        let sv = self.reqs[id as usize].server as usize;
+        if !self.servers[sv].up {
+            self.connect_failed(s, id);
+            return;
+        }
+        match self.servers[sv].nginx {
             Some(st) => self.station(s, id, st, 0, Phase::AtApp),
             None => self.at_app(s, id),
         }
@@ -180,8 +242,97 @@ impl World {
     /// The request reaches database `db` (high bit: a write query).
     fn query(&mut self, s: &mut Sched, id: u32, db: u16) {
         let kind = u8::from(db & 0x8000 != 0);
-        let st = self.dbs[(db & 0x7FFF) as usize].station;
+        let dbi = (db & 0x7FFF) as usize;
+        let st = self.dbs[dbi].station;
+        if let Some(host) = self.dbs[dbi].host
+            && !self.servers[host].up
+        {
+            // A refused connection fails at once; a silent host holds the
+            // app (and its worker) until its `db_timeout`.
+            let r = self.reqs[id as usize];
+            let (reason, delay) = if self.servers[host].silent {
+                (
+                    FailReason::DbTimeout,
+                    self.servers[r.server as usize].db_timeout,
+                )
+            } else {
+                (FailReason::DbError, SimDuration::ZERO)
+            };
+            let req = &mut self.reqs[id as usize];
+            req.fail = Some((reason, st));
+            req.reads_left = 0;
+            req.writes_left = 0;
+            if self.wait(s, id, delay, Phase::AppDone) {
+                return;
+            }
+            self.app_done(s, id);
+            return;
+        }
         self.station(s, id, st, kind, Phase::DbDone);
+    }
+
+    /// A connection from the balancer to the request's server failed: the
+    /// server is down. HAProxy retries (`retries`) after a turn-around of
+    /// min(`timeout connect`, 1 s); a silent host first costs the whole
+    /// `timeout connect`. With `option redispatch` the last retry goes to
+    /// another server.
+    fn connect_failed(&mut self, s: &mut Sched, id: u32) {
+        let r = self.reqs[id as usize];
+        let sv = r.server as usize;
+        let silent = self.servers[sv].silent;
+        let Entry::Balancer(b) = self.entries[r.entry as usize] else {
+            unreachable!("connect_failed without a balancer")
+        };
+        let cfg = &self.lb_cfg[b];
+        let lost = if silent {
+            cfg.timeout_connect
+        } else {
+            SimDuration::ZERO
+        };
+        if r.retries_left == 0 {
+            let reason = if silent {
+                FailReason::ConnectTimeout
+            } else {
+                FailReason::ConnectRefused
+            };
+            let place = self.server_place(sv);
+            // The 503 leaves the balancer after the last attempt's wait.
+            let req = &mut self.reqs[id as usize];
+            req.fail = Some((reason, place));
+            req.server = NONE;
+            if self.wait(s, id, lost, Phase::RespAtLb) {
+                return;
+            }
+            self.resp_at_lb(s, id);
+            return;
+        }
+        let turnaround = cfg.timeout_connect.min(SimDuration::from_secs(1));
+        self.reqs[id as usize].retries_left -= 1;
+        self.reqs[id as usize].phase = Phase::Retry;
+        s.schedule(lost + turnaround, Event::Step(id));
+    }
+
+    /// The next connection attempt: the same server, or on the last retry
+    /// with `option redispatch` another one believed up.
+    fn retry(&mut self, s: &mut Sched, id: u32) {
+        let r = self.reqs[id as usize];
+        let Entry::Balancer(b) = self.entries[r.entry as usize] else {
+            unreachable!("retry without a balancer")
+        };
+        if r.retries_left == 0 && self.lb_cfg[b].redispatch {
+            let lb = &mut self.balancers[b];
+            if let Some(other) = lb.pick_excluding(r.client, r.backend as usize) {
+                lb.done(r.backend as usize);
+                let req = &mut self.reqs[id as usize];
+                req.backend = other as u16;
+                req.server = lb.servers[other] as u16;
+            }
+        }
+        let d = self.net(1);
+        if self.wait(s, id, d, Phase::AtServer) {
+            return;
+        }
+        self.at_server(s, id);
     }
 
     fn db_done(&mut self, s: &mut Sched, id: u32) {

@@ -16,6 +16,23 @@ pub enum FailReason {
     QueueFull,
     /// Still in flight when the run's drain period ended.
     Unfinished,
+    /// Every connection attempt was refused (a crashed process).
+    ConnectRefused,
+    /// Every connection attempt timed out (a silent host).
+    ConnectTimeout,
+    /// The server's process died with the request in it (connection reset).
+    ServerCrash,
+    /// The server's host went silent with the request in it; the balancer
+    /// gave up at `timeout server`.
+    ServerTimeout,
+    /// The balancer believed no backend up (HAProxy's 503).
+    NoServer,
+    /// The balancer the client connects to is down.
+    LbDown,
+    /// The database refused the query (its process is down).
+    DbError,
+    /// The database's host went silent; the app gave up at `db_timeout`.
+    DbTimeout,
 }
 
 impl FailReason {
@@ -23,6 +40,14 @@ impl FailReason {
         match self {
             FailReason::QueueFull => "queue_full",
             FailReason::Unfinished => "unfinished",
+            FailReason::ConnectRefused => "connect_refused",
+            FailReason::ConnectTimeout => "connect_timeout",
+            FailReason::ServerCrash => "server_crash",
+            FailReason::ServerTimeout => "server_timeout",
+            FailReason::NoServer => "no_server",
+            FailReason::LbDown => "lb_down",
+            FailReason::DbError => "db_error",
+            FailReason::DbTimeout => "db_timeout",
         }
     }
 }

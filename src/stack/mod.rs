@@ -8,7 +8,9 @@
 
 pub mod balancer;
 pub mod config;
+mod faults;
 mod flow;
+mod health;
 pub mod metrics;
 pub mod station;
 pub mod world;

@@ -41,6 +41,8 @@ pub struct Station {
     /// Service-time distributions by job kind (a database: read, write).
     pub services: Vec<Dist>,
     pub rng: Rng,
+    /// Service times are multiplied by this (a slow-down fault); 1 normally.
+    pub scale: f64,
     // Statistics since the last reset, in integer nanoseconds so that the
     // hot path is a few integer operations: ∫busy dt, ∫queue length dt,
     // the sum of waits, and the jobs that started.
@@ -84,6 +86,7 @@ impl Station {
             queue: VecDeque::new(),
             services,
             rng,
+            scale: 1.0,
             since: SimTime::ZERO,
             last_change: SimTime::ZERO,
             busy_area: 0,
@@ -130,7 +133,12 @@ impl Station {
     /// Draws a service time for a job of `kind`.
     #[inline]
     pub fn service_time(&mut self, kind: u8) -> SimDuration {
-        self.services[usize::from(kind)].sample(&mut self.rng)
+        let t = self.services[usize::from(kind)].sample(&mut self.rng);
+        if self.scale == 1.0 {
+            t
+        } else {
+            SimDuration::from_nanos_f64(t.as_nanos() as f64 * self.scale)
+        }
     }
 
     /// Frees one worker. If a job was waiting, it takes the worker and is

@@ -42,6 +42,12 @@ pub(super) enum Phase {
     DbDone,
     RespAtLb,
     RespAtClient,
+    /// A connection attempt failed; retry (or give up) now.
+    Retry,
+    /// A failed query or a killed request continues at the app's exit.
+    AppDone,
+    /// The slot is free (not a live request).
+    Free,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -57,6 +63,11 @@ pub(super) struct Req {
     pub(super) writes_left: u16,
     pub(super) holds_app: bool,
     pub(super) fail: Option<(FailReason, u16)>,
+    /// Connection retries left at the balancer.
+    pub(super) retries_left: u8,
+    /// A crash took this request over into a new slot; this slot only
+    /// waits for its pending event to give back what it holds.
+    pub(super) zombie: bool,
 }
 
 /// Events of the web stack: ids only, no payloads.
@@ -70,9 +81,23 @@ pub enum Event {
     Step(u32),
     /// A station finished serving a request.
     Done(u16, u32),
+    /// Fault number n of the scenario starts.
+    FaultStart(u16),
+    /// Fault number n ends (recovery).
+    FaultEnd(u16),
+    /// Balancer `lb` starts a health check of its backend `b`.
+    Check(u16, u16),
+    /// That check ends, successfully or not.
+    CheckEnd(u16, u16, bool),
 }
 
 pub(super) struct ServerRt {
+    pub(super) name: String,
+    /// Really up (not what the balancers believe).
+    pub(super) up: bool,
+    /// When down: true for a silent host, false for a refusing process.
+    pub(super) silent: bool,
+    pub(super) db_timeout: SimDuration,
     pub(super) nginx: Option<u16>,
     pub(super) app: u16,
     pub(super) mode: AppMode,
@@ -101,6 +126,8 @@ pub struct ReplicationResult {
     pub windows: Vec<WindowRow>,
     pub events: u64,
     pub peak_in_flight: usize,
+    /// What happened when: faults, recoveries, health-check verdicts.
+    pub timeline: Vec<(f64, String)>,
 }
 
 impl ReplicationResult {
@@ -143,6 +170,15 @@ pub struct World {
     pub(super) peak_in_flight: usize,
     pub(super) stopped: bool,
     pub(super) metrics: Metrics,
+    // Faults and what happened, for the timeline.
+    pub(super) faults: Vec<super::config::Fault>,
+    /// Per balancer: (up, silent when down).
+    pub(super) lb_state: Vec<(bool, bool)>,
+    pub(super) lb_cfg: Vec<super::config::BalancerConfig>,
+    pub(super) connect_timeout: SimDuration,
+    pub(super) timeline: Vec<(SimTime, String)>,
+    /// Places failures are counted at: stations, then servers, then balancers.
+    pub(super) n_stations: u16,
 }
 
 fn opt_dist(d: &Option<Dist>) -> Option<Dist> {
@@ -191,6 +227,10 @@ impl World {
                 vec![s.app.service.clone()],
             );
             servers.push(ServerRt {
+                name: s.name.clone(),
+                up: true,
+                silent: false,
+                db_timeout: s.db_timeout,
                 nginx,
                 app,
                 mode: s.app_mode,
@@ -212,6 +252,7 @@ impl World {
                 host: d.host,
             });
         }
+        let n_stations = stations.len();
         let w = &sc.workload;
         let mut acc = 0.0;
         let mut class_cdf: Vec<f64> = w
@@ -262,6 +303,12 @@ impl World {
             peak_in_flight: 0,
             stopped: false,
             metrics: Metrics::new(SimTime::ZERO + sc.run.warmup, sc.run.window, end),
+            faults: sc.faults.clone(),
+            lb_state: vec![(true, false); m.balancers.len()],
+            lb_cfg: m.balancers.clone(),
+            connect_timeout: w.connect_timeout,
+            timeline: vec![],
+            n_stations: n_stations as u16,
         }
     }
 
@@ -328,8 +375,18 @@ impl World {
             writes_left: writes,
             holds_app: false,
             fail: None,
+            retries_left: 0,
+            zombie: false,
         };
-        let id = match self.free.pop() {
+        let id = self.alloc(req);
+        self.in_flight += 1;
+        self.peak_in_flight = self.peak_in_flight.max(self.in_flight);
+        self.start(s, id);
+    }
+
+    /// A slot for `req`: a free one, or a new one.
+    pub(super) fn alloc(&mut self, req: Req) -> u32 {
+        match self.free.pop() {
             Some(id) => {
                 self.reqs[id as usize] = req;
                 id
@@ -338,10 +395,7 @@ impl World {
                 self.reqs.push(req);
                 (self.reqs.len() - 1) as u32
             }
-        };
-        self.in_flight += 1;
-        self.peak_in_flight = self.peak_in_flight.max(self.in_flight);
-        self.start(s, id);
+        }
     }
 
     /// Offers request `id` to station `st`; false if the queue was full.
@@ -362,11 +416,34 @@ impl World {
     /// Frees a worker of station `st`, starting the next waiting job.
     #[inline]
     pub(super) fn release(&mut self, s: &mut Scheduler<Event>, st: u16) {
-        let station = &mut self.stations[st as usize];
-        if let Some((next, kind)) = station.release(s.now()) {
+        loop {
+            let station = &mut self.stations[st as usize];
+            let Some((next, kind)) = station.release(s.now()) else {
+                return;
+            };
+            if self.reqs[next as usize].zombie {
+                // Taken over by a crash while it waited: it has no event
+                // pending, so give back what it holds and try the next.
+                self.bury(s, next);
+                continue;
+            }
             let t = station.service_time(kind);
             s.schedule(t, Event::Done(st, next));
+            return;
         }
+    }
+
+    /// Frees a zombie slot, giving back the app worker it may hold.
+    pub(super) fn bury(&mut self, s: &mut Scheduler<Event>, id: u32) {
+        let r = self.reqs[id as usize];
+        if r.holds_app {
+            self.reqs[id as usize].holds_app = false;
+            let app = self.servers[r.server as usize].app;
+            self.release(s, app);
+        }
+        self.reqs[id as usize].phase = Phase::Free;
+        self.reqs[id as usize].zombie = false;
+        self.free.push(id);
     }
 
     /// Network delay between a server and a database (zero if co-located).
@@ -386,6 +463,7 @@ impl World {
             None => self.metrics.ok(r.start, s.now()),
             Some((reason, place)) => self.metrics.failed(r.start, s.now(), reason, place),
         }
+        self.reqs[id as usize].phase = Phase::Free;
         self.free.push(id);
         self.in_flight -= 1;
         if self.think.is_some() && !self.stopped {
@@ -430,7 +508,16 @@ impl Model for World {
                     self.new_request(s, user);
                 }
             }
+            Event::Step(id) if self.reqs[id as usize].zombie => self.bury(s, id),
             Event::Step(id) => self.resume(s, id),
+            Event::Done(st, id) if self.reqs[id as usize].zombie => {
+                self.release(s, st);
+                self.bury(s, id);
+            }
+            Event::FaultStart(i) => self.fault_start(s, i),
+            Event::FaultEnd(i) => self.fault_end(s, i),
+            Event::Check(lb, b) => self.check_start(s, lb, b),
+            Event::CheckEnd(lb, b, ok) => self.check_end(s, lb, b, ok),
             Event::Done(st, id) => {
                 if self.reqs[id as usize].phase == Phase::AppCpuDone
                     && self.servers[self.reqs[id as usize].server as usize].mode == AppMode::Sync
@@ -452,6 +539,7 @@ pub fn simulate(sc: &Scenario, replication: u32) -> ReplicationResult {
     let mut world = World::new(sc, &streams);
     let mut s = Scheduler::new();
     world.prime(&mut s);
+    world.prime_faults_and_checks(&mut s, &streams);
     let warmup_end = SimTime::ZERO + sc.run.warmup;
     let end = SimTime::ZERO + sc.run.duration;
     s.run_until(&mut world, warmup_end);
@@ -464,15 +552,12 @@ pub fn simulate(sc: &Scenario, replication: u32) -> ReplicationResult {
     s.run_until(&mut world, end + sc.run.drain);
     // Requests still in flight after the drain count as failed.
     let now = s.now();
-    let live: Vec<u32> = {
-        let mut is_free = vec![false; world.reqs.len()];
-        for &f in &world.free {
-            is_free[f as usize] = true;
-        }
-        (0..world.reqs.len() as u32)
-            .filter(|&i| !is_free[i as usize])
-            .collect()
-    };
+    let live: Vec<u32> = (0..world.reqs.len() as u32)
+        .filter(|&i| {
+            let r = &world.reqs[i as usize];
+            r.phase != Phase::Free && !r.zombie
+        })
+        .collect();
     for id in live {
         let start = world.reqs[id as usize].start;
         world
@@ -480,7 +565,13 @@ pub fn simulate(sc: &Scenario, replication: u32) -> ReplicationResult {
             .failed(start, now.max(end), FailReason::Unfinished, NONE);
     }
     world.metrics.finish(end);
-    let names: Vec<String> = world.stations.iter().map(|st| st.name.clone()).collect();
+    let names: Vec<String> = world
+        .stations
+        .iter()
+        .map(|st| st.name.clone())
+        .chain(world.servers.iter().map(|sv| sv.name.clone()))
+        .chain(world.balancers.iter().map(|b| b.name.clone()))
+        .collect();
     let failures = world
         .metrics
         .failure_counts(|p| names.get(p as usize).cloned().unwrap_or_else(|| "-".into()));
@@ -497,5 +588,10 @@ pub fn simulate(sc: &Scenario, replication: u32) -> ReplicationResult {
         windows: m.rows,
         events: s.events_handled(),
         peak_in_flight: world.peak_in_flight,
+        timeline: world
+            .timeline
+            .iter()
+            .map(|(t, what)| (t.as_secs_f64(), what.clone()))
+            .collect(),
     }
 }

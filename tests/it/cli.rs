@@ -132,12 +132,13 @@ fn scenario_names(path: &Path) -> Vec<String> {
     names
 }
 
-const CSVS: [&str; 5] = [
+const CSVS: [&str; 6] = [
     "summary.csv",
     "replications.csv",
     "stations.csv",
     "failures.csv",
     "timeseries.csv",
+    "timeline.csv",
 ];
 
 #[test]

@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const CSVS: [&str; 5] = [
+const CSVS: [&str; 6] = [
     "summary.csv",
     "replications.csv",
     "stations.csv",
     "failures.csv",
     "timeseries.csv",
+    "timeline.csv",
 ];
 
 /// A temporary folder, removed when dropped.

@@ -1,0 +1,247 @@
+//! Faults: crashes of a server's host (silent) or process (refusing), of a
+//! balancer, and slow-downs, each starting at a given time and optionally
+//! ending (recovery).
+//!
+//! A crash kills the requests that were inside: the balancer learns at once
+//! of a dead process (connection reset) and at `timeout server` of a silent
+//! host; an app whose query was at a crashed database learns at once
+//! (refused) or after its `db_timeout` (silent), holding its worker
+//! meanwhile. A killed request continues in a fresh slot as a failure on
+//! its way back; its old slot becomes a *zombie* that only waits for the
+//! event it still has pending (a service completion, a network hop) to
+//! give back the worker it held — so no event ever reaches a reused slot.
+
+use super::config::{Entry, FaultKind, FaultTarget};
+use super::metrics::FailReason;
+use super::world::{Event, NONE, Phase, World};
+use crate::engine::{Scheduler, SimDuration};
+
+type Sched = Scheduler<Event>;
+
+impl World {
+    pub(super) fn fault_start(&mut self, s: &mut Sched, i: u16) {
+        let f = self.faults[i as usize].clone();
+        if let Some(d) = f.duration {
+            s.schedule(d, Event::FaultEnd(i));
+        }
+        let name = self.target_name(f.target);
+        match (f.kind, f.target) {
+            (FaultKind::Slow { factor }, target) => {
+                self.log(s, format!("{name} slows down: service times × {factor}"));
+                for st in self.stations_of(target) {
+                    self.stations[st].scale = factor;
+                }
+            }
+            (crash, FaultTarget::Server(sv)) => {
+                let silent = crash == FaultKind::CrashHost;
+                self.log(
+                    s,
+                    format!(
+                        "{name} crashes ({})",
+                        if silent {
+                            "host: silent"
+                        } else {
+                            "process: refused"
+                        }
+                    ),
+                );
+                self.crash_server(s, sv, silent);
+            }
+            (crash, FaultTarget::Balancer(b)) => {
+                let silent = crash == FaultKind::CrashHost;
+                self.log(
+                    s,
+                    format!(
+                        "{name} crashes ({})",
+                        if silent {
+                            "host: silent"
+                        } else {
+                            "process: refused"
+                        }
+                    ),
+                );
+                self.crash_balancer(s, b, silent);
+            }
+            (_, FaultTarget::Station(_)) => {
+                unreachable!("validation allows only slow-downs of a station")
+            }
+        }
+    }
+
+    pub(super) fn fault_end(&mut self, s: &mut Sched, i: u16) {
+        let f = self.faults[i as usize].clone();
+        let name = self.target_name(f.target);
+        self.log(s, format!("{name} recovers"));
+        match (f.kind, f.target) {
+            (FaultKind::Slow { .. }, target) => {
+                for st in self.stations_of(target) {
+                    self.stations[st].scale = 1.0;
+                }
+            }
+            (_, FaultTarget::Server(sv)) => self.servers[sv].up = true,
+            (_, FaultTarget::Balancer(b)) => {
+                // A restarted HAProxy starts afresh: nothing in flight.
+                self.lb_state[b] = (true, false);
+                self.balancers[b].in_flight.iter_mut().for_each(|n| *n = 0);
+            }
+            (_, FaultTarget::Station(_)) => {}
+        }
+    }
+
+    fn target_name(&self, t: FaultTarget) -> String {
+        match t {
+            FaultTarget::Server(sv) => self.servers[sv].name.clone(),
+            FaultTarget::Balancer(b) => self.balancers[b].name.clone(),
+            FaultTarget::Station(st) => self.stations[st].name.clone(),
+        }
+    }
+
+    /// The stations a slow-down applies to: a station itself, or every
+    /// station on a server's host (nginx, app, co-located databases), or a
+    /// balancer's processing.
+    fn stations_of(&self, t: FaultTarget) -> Vec<usize> {
+        match t {
+            FaultTarget::Station(st) => vec![st],
+            FaultTarget::Balancer(b) => self.balancers[b]
+                .station
+                .map(usize::from)
+                .into_iter()
+                .collect(),
+            FaultTarget::Server(sv) => {
+                let srv = &self.servers[sv];
+                let mut v: Vec<usize> = srv.nginx.map(usize::from).into_iter().collect();
+                v.push(usize::from(srv.app));
+                v.extend(
+                    self.dbs
+                        .iter()
+                        .filter(|d| d.host == Some(sv))
+                        .map(|d| usize::from(d.station)),
+                );
+                v
+            }
+        }
+    }
+
+    pub(super) fn log(&mut self, s: &Sched, what: String) {
+        self.timeline.push((s.now(), what));
+    }
+
+    /// Server `sv` (and every database on its host) dies.
+    fn crash_server(&mut self, s: &mut Sched, sv: usize, silent: bool) {
+        self.servers[sv].up = false;
+        self.servers[sv].silent = silent;
+        let place = self.server_place(sv);
+        // Decide on every victim first: `kill` allocates slots.
+        let victims: Vec<u32> = (0..self.reqs.len() as u32).collect();
+        for id in victims {
+            let r = self.reqs[id as usize];
+            if r.phase == Phase::Free || r.zombie {
+                continue;
+            }
+            let inside = r.server as usize == sv
+                && matches!(
+                    r.phase,
+                    Phase::AtApp
+                        | Phase::AppCpuDone
+                        | Phase::NextQuery
+                        | Phase::AtDb
+                        | Phase::DbDone
+                        | Phase::AppDone
+                );
+            let at_its_db = !inside
+                && r.server != NONE
+                && r.phase == Phase::DbDone
+                && self.dbs[(r.db & 0x7FFF) as usize].host == Some(sv);
+            if inside {
+                // The balancer learns of a reset at once, of a silent host
+                // only when `timeout server` expires.
+                let (reason, delay) = match (silent, self.entries[r.entry as usize]) {
+                    (true, Entry::Balancer(b)) => {
+                        (FailReason::ServerTimeout, self.lb_cfg[b].timeout_server)
+                    }
+                    (true, Entry::Server(_)) => (FailReason::ServerTimeout, self.connect_timeout),
+                    (false, _) => (FailReason::ServerCrash, SimDuration::ZERO),
+                };
+                let then = if r.backend != NONE {
+                    Phase::RespAtLb
+                } else {
+                    Phase::RespAtClient
+                };
+                self.kill(s, id, reason, place, delay, then, false);
+            } else if at_its_db {
+                let st = self.dbs[(r.db & 0x7FFF) as usize].station;
+                let (reason, delay) = if silent {
+                    (
+                        FailReason::DbTimeout,
+                        self.servers[r.server as usize].db_timeout,
+                    )
+                } else {
+                    (FailReason::DbError, SimDuration::ZERO)
+                };
+                self.kill(s, id, reason, st, delay, Phase::AppDone, true);
+            }
+        }
+    }
+
+    /// Balancer `b` dies: every request that came through it is lost (the
+    /// client's connection dies with it).
+    fn crash_balancer(&mut self, s: &mut Sched, b: usize, silent: bool) {
+        self.lb_state[b] = (false, silent);
+        let place = self.lb_place(b);
+        let victims: Vec<u32> = (0..self.reqs.len() as u32)
+            .filter(|&id| {
+                let r = &self.reqs[id as usize];
+                !matches!(
+                    r.phase,
+                    Phase::Free | Phase::Start | Phase::Connect | Phase::RespAtClient
+                ) && !r.zombie
+                    && self.entries[r.entry as usize] == Entry::Balancer(b)
+            })
+            .collect();
+        self.balancers[b].in_flight.iter_mut().for_each(|n| *n = 0);
+        for id in victims {
+            self.kill(
+                s,
+                id,
+                FailReason::LbDown,
+                place,
+                SimDuration::ZERO,
+                Phase::RespAtClient,
+                false,
+            );
+        }
+    }
+
+    /// Request `id` fails for `reason` at `place`: it continues in a fresh
+    /// slot at `then` after `delay` (taking over the app worker it holds
+    /// when `keep_worker`), and its old slot becomes a zombie.
+    #[allow(clippy::too_many_arguments)]
+    fn kill(
+        &mut self,
+        s: &mut Sched,
+        id: u32,
+        reason: FailReason,
+        place: u16,
+        delay: SimDuration,
+        then: Phase,
+        keep_worker: bool,
+    ) {
+        let old = self.reqs[id as usize];
+        let mut new = old;
+        new.fail = Some((reason, place));
+        new.reads_left = 0;
+        new.writes_left = 0;
+        new.phase = then;
+        new.zombie = false;
+        new.holds_app = keep_worker && old.holds_app;
+        if then == Phase::RespAtClient {
+            new.backend = NONE;
+        }
+        if keep_worker {
+            self.reqs[id as usize].holds_app = false;
+        }
+        self.reqs[id as usize].zombie = true;
+        let new_id = self.alloc(new);
+        s.schedule(delay, Event::Step(new_id));
+    }
+}
