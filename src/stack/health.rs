@@ -10,11 +10,15 @@
 //! out of rotation, `rise` consecutive successes bring it back. Checks start
 //! at a random phase in [0, inter) (HAProxy spreads them).
 //!
+//! A check's verdict is taken when it starts: a check that began against a
+//! silent host fails at its timeout even if the host comes back meanwhile
+//! (its SYN went unanswered), so a recovery is seen (rise−1)·fastinter plus
+//! up to timeout + downinter after it.
+//!
 //! Detection of a refusing process therefore takes (fall−1)·fastinter plus
 //! U(0, inter); of a silent host fall·timeout + (fall−1)·fastinter plus
 //! U(0, inter): 4–6 s and 10–12 s with the defaults.
 
-use super::config::FaultTarget;
 use super::world::{Event, World};
 use crate::engine::rng::Streams;
 use crate::engine::{Scheduler, SimDuration};
@@ -40,8 +44,6 @@ impl World {
                 }
             }
         }
-        // Faults on servers without checks are still logged; nothing else to do.
-        let _ = FaultTarget::Server(0);
     }
 
     pub(super) fn check_start(&mut self, s: &mut Sched, lb: u16, backend: u16) {

@@ -3,10 +3,12 @@
 //! - `determinism`: same seed, same bytes, whatever the thread count;
 //! - `bad_input`: every kind of bad input gives one clear message and exit code 2;
 //! - `cli`: the command line as a user runs it;
-//! - `experiments`: every bundled model and experiment runs.
+//! - `experiments`: every bundled model and experiment runs;
+//! - `failures`: health checks, retries, crashes and algorithms against computed expectations.
 
 mod bad_input;
 mod cli;
 mod determinism;
 mod experiments;
+mod failures;
 mod theory;

@@ -1,0 +1,343 @@
+//! Failures against computed expectations: HAProxy's health-check
+//! scheduling (detection and recovery windows), the requests lost while a
+//! crash goes undetected, a balancer's loss, a slow-down against M/M/1, and
+//! the balancing algorithms with one slow backend.
+//!
+//! Every test describes its system in the model language (a TOML
+//! experiment with an inline model), runs replications, and compares with a
+//! figure computed from HAProxy's rules or from queueing theory: windows are
+//! checked per replication (every detection must fall inside its window),
+//! means against a Student-t 99% interval over the replications, which must
+//! also be narrow (≤ 5% of the mean) so that a test cannot pass by noise.
+
+use stacksim::experiment::ScenarioResult;
+use stacksim::spec::input::Overrides;
+use stacksim::stack::ReplicationResult;
+use stacksim::stats::{Estimate, t_quantile};
+
+/// Loads `toml` as an experiment and runs every scenario.
+fn run_toml(toml: &str, name: &str) -> Vec<ScenarioResult> {
+    let dir = std::env::temp_dir().join(format!("stacksim-failures-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, toml).expect("write experiment");
+    let exp = stacksim::spec::load_experiment(&path, &Overrides::default())
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    stacksim::experiment::run(&exp, None, &|| {}).expect("run")
+}
+
+/// Two single-station servers behind one balancer, no network, no DNS.
+/// `lb` is extra balancer configuration, `tail` extra experiment text.
+fn two_servers(lb: &str, rate: f64, duration_s: u32, reps: u32, tail: &str) -> String {
+    format!(
+        r#"
+duration = "{duration_s}s"
+warmup = "5s"
+drain = "60s"
+replications = {reps}
+seed = 11
+
+[model.balancers.lb1]
+backends = ["web1", "web2"]
+{lb}
+
+[model.servers.web1.app]
+workers = 8
+service = {{ dist = "exponential", mean = "2ms" }}
+
+[model.servers.web2.app]
+workers = 8
+service = {{ dist = "exponential", mean = "2ms" }}
+
+[workload]
+kind = "open"
+rate = {rate}
+clients = 1
+
+{tail}
+"#
+    )
+}
+
+/// The first time `event` appears in a replication's timeline, after `after`.
+fn when(r: &ReplicationResult, event: &str, after: f64) -> f64 {
+    r.timeline
+        .iter()
+        .find(|(t, what)| *t >= after && what == event)
+        .unwrap_or_else(|| panic!("no `{event}` after {after} s in {:?}", r.timeline))
+        .0
+}
+
+/// Asserts `expected` is inside the 99% t interval of `xs` and the interval is narrow.
+fn assert_mean(what: &str, xs: &[f64], expected: f64) {
+    let e = Estimate::from_samples(xs);
+    let hw = t_quantile(0.995, (xs.len() - 1) as u64) * e.std_dev / (xs.len() as f64).sqrt();
+    println!(
+        "{what}: {:.4} ± {:.4} (99%), expected {expected:.4}",
+        e.mean, hw
+    );
+    assert!(
+        hw <= 0.05 * e.mean.abs(),
+        "{what}: interval too wide: {:.4} ± {hw:.4}",
+        e.mean
+    );
+    assert!(
+        (e.mean - expected).abs() <= hw,
+        "{what}: {:.4} ± {hw:.4} does not contain {expected:.4}",
+        e.mean
+    );
+}
+
+fn failures(r: &ReplicationResult, reason: &str) -> u64 {
+    r.failures
+        .iter()
+        .filter(|f| f.reason.as_str() == reason)
+        .map(|f| f.count)
+        .sum()
+}
+
+/// Detection and recovery times of web2 in every replication: each must
+/// lie in its window, and the mean detection in the window's middle (the
+/// check phase is uniform in [0, inter)). The mean recovery is checked only
+/// when the checks of a down server take no time (a refusing process): it
+/// is then the middle of its window too. Against a silent host each check
+/// takes its timeout, the cycle is timeout + downinter, and where the
+/// recovery falls in that cycle depends on the outage's length.
+fn check_windows(lb: &str, mode: &str, detect: (f64, f64), recover: (f64, f64)) {
+    let fault = format!(
+        "[[faults]]\nat = \"20s\"\ntarget = \"web2\"\nkind = \"crash\"\nmode = \"{mode}\"\nduration = \"20s\"\n"
+    );
+    let res = run_toml(
+        &two_servers(lb, 100.0, 50, 200, &fault),
+        &format!("windows-{mode}"),
+    );
+    let (mut downs, mut ups) = (vec![], vec![]);
+    for r in &res[0].replications {
+        let down = when(r, "lb1: web2 is DOWN", 20.0) - 20.0;
+        let up = when(r, "lb1: web2 is UP", 40.0) - 40.0;
+        assert!(
+            down >= detect.0 - 1e-9 && down <= detect.1 + 1e-9,
+            "{mode}: detection {down} s outside {detect:?}"
+        );
+        assert!(
+            up >= recover.0 - 1e-9 && up <= recover.1 + 1e-9,
+            "{mode}: recovery {up} s outside {recover:?}"
+        );
+        downs.push(down);
+        ups.push(up);
+    }
+    assert_mean(
+        &format!("{mode} detection s"),
+        &downs,
+        (detect.0 + detect.1) / 2.0,
+    );
+    if mode == "process" {
+        assert_mean(
+            &format!("{mode} recovery s"),
+            &ups,
+            (recover.0 + recover.1) / 2.0,
+        );
+    }
+}
+
+#[test]
+fn refused_connections_are_detected_in_haproxy_time() {
+    // Defaults inter 2 s, fall 3, rise 2: detection (fall−1)·fastinter + U(0, inter)
+    // = [4, 6] s; recovery (rise−1)·fastinter + U(0, downinter) = [2, 4] s.
+    check_windows("check = {}", "process", (4.0, 6.0), (2.0, 4.0));
+}
+
+#[test]
+fn a_silent_host_is_detected_only_at_check_timeouts() {
+    // fall·timeout + (fall−1)·fastinter + U(0, inter) = 6 + 4 + [0, 2] = [10, 12] s;
+    // recovery (rise−1)·fastinter + [0, timeout + downinter] = [2, 6] s.
+    check_windows("check = {}", "host", (10.0, 12.0), (2.0, 6.0));
+}
+
+#[test]
+fn check_parameters_move_the_windows() {
+    // inter 1 s, fastinter 300 ms, downinter 700 ms, fall 2, rise 3, timeout 400 ms:
+    // silent detection 2·0.4 + 1·0.3 + U(0, 1) = [1.1, 2.1];
+    // recovery 2·0.3 + [0, 0.4 + 0.7] = [0.6, 1.7].
+    let lb = r#"check = { inter = "1s", fastinter = "300ms", downinter = "700ms", fall = 2, rise = 3, timeout = "400ms" }"#;
+    check_windows(lb, "host", (1.1, 2.1), (0.6, 1.7));
+}
+
+#[test]
+fn requests_lost_while_a_crash_is_undetected() {
+    // No retries, a refused connection: every request sent to web2 between
+    // the crash and its detection fails at once. Round robin sends web2
+    // half of them, so the failures equal rate × ½ × the detection window.
+    let fault =
+        "[[faults]]\nat = \"20s\"\ntarget = \"web2\"\nkind = \"crash\"\nmode = \"process\"\n";
+    let res = run_toml(
+        &two_servers("check = {}\nretries = 0", 400.0, 30, 40, fault),
+        "lost",
+    );
+    let ratios: Vec<f64> = res[0]
+        .replications
+        .iter()
+        .map(|r| {
+            let window = when(r, "lb1: web2 is DOWN", 20.0) - 20.0;
+            failures(r, "connect_refused") as f64 / (400.0 * 0.5 * window)
+        })
+        .collect();
+    assert_mean("failed / (rate × ½ × detection)", &ratios, 1.0);
+    // Requests inside web2 at the crash are lost too, as resets.
+    assert!(
+        res[0]
+            .replications
+            .iter()
+            .all(|r| failures(r, "server_crash") <= 40)
+    );
+}
+
+#[test]
+fn redispatch_saves_the_requests_that_retries_alone_lose() {
+    // With `option redispatch` the last retry goes to web1: nothing fails.
+    let fault =
+        "[[faults]]\nat = \"20s\"\ntarget = \"web2\"\nkind = \"crash\"\nmode = \"process\"\n";
+    let res = run_toml(
+        &two_servers("check = {}\nredispatch = true", 400.0, 30, 5, fault),
+        "redispatch",
+    );
+    for r in &res[0].replications {
+        assert_eq!(failures(r, "connect_refused"), 0, "{:?}", r.failures);
+    }
+}
+
+#[test]
+fn losing_the_only_balancer_fails_every_request_until_it_returns() {
+    // A refusing balancer down for 10 s: the clients' requests in that time
+    // fail (rate × 10 s), and nothing else does beyond those in flight.
+    let fault = "[[faults]]\nat = \"20s\"\ntarget = \"lb1\"\nkind = \"crash\"\nmode = \"process\"\nduration = \"10s\"\n";
+    let res = run_toml(&two_servers("", 300.0, 40, 40, fault), "lb-down");
+    let ratios: Vec<f64> = res[0]
+        .replications
+        .iter()
+        .map(|r| failures(r, "lb_down") as f64 / (300.0 * 10.0))
+        .collect();
+    assert_mean("lb_down / (rate × outage)", &ratios, 1.0);
+}
+
+#[test]
+fn a_slow_down_behaves_like_the_slower_queue() {
+    // One server, one worker, service exponential 1 ms, slowed × 2 from the
+    // start: M/M/1 with mean service 2 ms at 300 req/s, W = 2 / (1 − 0.6) = 5 ms.
+    let toml = r#"
+duration = "60s"
+warmup = "5s"
+replications = 30
+seed = 3
+[model]
+entry = "web1"
+[model.servers.web1.app]
+workers = 1
+service = { dist = "exponential", mean = "1ms" }
+[workload]
+kind = "open"
+rate = 300
+clients = 1
+[[faults]]
+at = "0s"
+target = "web1.app"
+kind = "slow"
+factor = 2.0
+"#;
+    let res = run_toml(toml, "slow");
+    let means: Vec<f64> = res[0]
+        .replications
+        .iter()
+        .map(|r| r.latency.mean() / 1e6)
+        .collect();
+    assert_mean("slowed M/M/1 mean sojourn ms", &means, 5.0);
+}
+
+#[test]
+fn power_of_two_beats_round_robin_with_one_slow_backend() {
+    // web2 is twice as slow; round robin still gives it half the load
+    // (ρ = 0.7 there), random(2) moves load to web1. Same arrivals for both
+    // (common random numbers); the p99 intervals must not overlap.
+    let toml = |algorithm: &str| {
+        format!(
+            r#"
+duration = "40s"
+warmup = "5s"
+replications = 10
+seed = 5
+[model.balancers.lb1]
+algorithm = "{algorithm}"
+backends = ["web1", "web2"]
+[model.servers.web1.app]
+workers = 4
+service = {{ dist = "exponential", mean = "4ms" }}
+[model.servers.web2.app]
+workers = 4
+service = {{ dist = "exponential", mean = "8ms" }}
+[workload]
+kind = "open"
+rate = 700
+clients = 1
+"#
+        )
+    };
+    let p99 = |algorithm: &str| {
+        let res = run_toml(
+            &toml(algorithm),
+            &format!("p2c-{}", algorithm.replace(['(', ')'], "")),
+        );
+        let xs: Vec<f64> = res[0]
+            .replications
+            .iter()
+            .map(|r| r.latency.quantile(0.99) as f64 / 1e6)
+            .collect();
+        Estimate::from_samples(&xs)
+    };
+    let rr = p99("roundrobin");
+    let p2 = p99("random(2)");
+    println!(
+        "p99 roundrobin {:.2} ± {:.2} ms, random(2) {:.2} ± {:.2} ms",
+        rr.mean, rr.half_width_95, p2.mean, p2.half_width_95
+    );
+    assert!(
+        p2.upper_95() < rr.lower_95(),
+        "random(2) p99 {p2:?} is not below roundrobin's {rr:?}"
+    );
+}
+
+#[test]
+fn every_algorithm_is_deterministic_for_a_seed() {
+    for algorithm in [
+        "roundrobin",
+        "static-rr",
+        "leastconn",
+        "random",
+        "random(2)",
+        "source",
+    ] {
+        let toml = two_servers(
+            &format!("algorithm = \"{algorithm}\"\ncheck = {{}}"),
+            500.0,
+            10,
+            2,
+            "",
+        )
+        .replace("clients = 1", "clients = 500");
+        let a = run_toml(&toml, "det-a");
+        let b = run_toml(&toml, "det-b");
+        for (x, y) in a[0].replications.iter().zip(&b[0].replications) {
+            assert_eq!(
+                (x.ok, x.failed, x.events),
+                (y.ok, y.failed, y.events),
+                "{algorithm}"
+            );
+            assert_eq!(
+                x.latency.quantile(0.99),
+                y.latency.quantile(0.99),
+                "{algorithm}"
+            );
+            assert_eq!(x.stations, y.stations, "{algorithm}");
+        }
+    }
+}
