@@ -61,9 +61,19 @@ pub fn topology(m: &ModelConfig) -> String {
             ),
             None => "no health checks".to_string(),
         };
+        let vrrp = match &b.vrrp {
+            Some(v) => format!(
+                "; keepalived master, backup {} takes the address {} after a host failure{}",
+                m.balancers[v.backup].name,
+                v.takeover(true).unwrap_or_default(),
+                v.takeover(false)
+                    .map_or(String::new(), |t| format!(", {t} after HAProxy's")),
+            ),
+            None => String::new(),
+        };
         let _ = writeln!(
             o,
-            "balancer {}: {} over {}{own}; {checks}; retries {}{}, timeout connect {}, timeout server {}",
+            "balancer {}: {} over {}{own}; {checks}; retries {}{}, timeout connect {}, timeout server {}{vrrp}",
             b.name,
             b.algorithm.name(),
             backends.join(", "),

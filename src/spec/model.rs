@@ -83,6 +83,24 @@ pub struct BalancerFile {
     pub timeout_connect: Option<DurationSpec>,
     /// HAProxy `timeout server` (30 s is a usual setting).
     pub timeout_server: Option<DurationSpec>,
+    /// keepalived: this balancer holds a virtual IP that a backup takes over.
+    pub vrrp: Option<VrrpFile>,
+}
+
+/// keepalived's VRRP settings of an active-passive balancer pair.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VrrpFile {
+    /// The backup balancer (listed under [balancers] too, not in DNS).
+    pub backup: String,
+    /// `advert_int` (keepalived default 1 s).
+    pub advert_int: Option<DurationSpec>,
+    /// The backup's `priority` (keepalived default 100).
+    pub backup_priority: Option<u8>,
+    /// A `vrrp_script` checking HAProxy (default true): `interval` (1 s) and `fall` (1).
+    pub track_haproxy: Option<bool>,
+    pub track_interval: Option<DurationSpec>,
+    pub track_fall: Option<u32>,
 }
 
 /// `check = true | false | { … }`.
@@ -208,6 +226,10 @@ pub struct WorkloadFile {
     pub classes: Vec<ClassFile>,
     /// How long a client waits to connect to a silent host (default 10 s).
     pub connect_timeout: Option<DurationSpec>,
+    /// With several DNS addresses, a client whose connection fails tries
+    /// the next one (default false).
+    #[serde(default)]
+    pub try_next_address: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -278,6 +278,45 @@ impl<'a> Checker<'a> {
                     redispatch: b.redispatch,
                     timeout_connect,
                     timeout_server: b.timeout_server.map_or(SimDuration::from_secs(30), |d| d.0),
+                    vrrp: None,
+                });
+            }
+        }
+
+        for (i, (name, b)) in m.balancers.iter().enumerate() {
+            let Some(v) = &b.vrrp else { continue };
+            let vp = p(&format!("balancers.{name}.vrrp"));
+            let Some(&backup) = lb_idx.get(v.backup.as_str()) else {
+                self.err(
+                    &format!("{vp}.backup"),
+                    format!("`{}` is not a balancer ({})", v.backup, names(&lb_idx)),
+                );
+                continue;
+            };
+            if backup == i {
+                self.err(
+                    &format!("{vp}.backup"),
+                    "a balancer cannot be its own backup",
+                );
+                continue;
+            }
+            let advert_int = v.advert_int.map_or(SimDuration::from_secs(1), |d| d.0);
+            if advert_int.is_zero() {
+                self.err(&format!("{vp}.advert_int"), "must be positive");
+            }
+            let track = match v.track_haproxy.unwrap_or(true) {
+                true => Some((
+                    v.track_interval.map_or(SimDuration::from_secs(1), |d| d.0),
+                    self.at_least_one(&format!("{vp}.track_fall"), v.track_fall.unwrap_or(1)),
+                )),
+                false => None,
+            };
+            if let Some(cfg) = balancers.get_mut(i) {
+                cfg.vrrp = Some(Vrrp {
+                    backup,
+                    advert_int,
+                    backup_priority: v.backup_priority.unwrap_or(100),
+                    track,
                 });
             }
         }
@@ -566,10 +605,12 @@ impl<'a> Checker<'a> {
         let connect_timeout = w
             .connect_timeout
             .map_or(SimDuration::from_secs(10), |d| d.0);
+        let try_next_address = w.try_next_address;
         arrivals.map(|arrivals| Workload {
             arrivals,
             classes,
             connect_timeout,
+            try_next_address,
         })
     }
 

@@ -194,6 +194,7 @@ mod tests {
             redispatch: false,
             timeout_connect: crate::engine::SimDuration::from_secs(5),
             timeout_server: crate::engine::SimDuration::from_secs(30),
+            vrrp: None,
             backends: weights
                 .iter()
                 .enumerate()

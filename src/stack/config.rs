@@ -158,6 +158,42 @@ pub struct BalancerConfig {
     pub timeout_connect: SimDuration,
     /// `timeout server`: how long the balancer waits for a silent server's answer.
     pub timeout_server: SimDuration,
+    /// A keepalived (VRRP) pair: this balancer is the master of a virtual
+    /// IP that `backup` takes over when it fails.
+    pub vrrp: Option<Vrrp>,
+}
+
+/// keepalived's VRRP failover of a virtual IP from a master to a backup.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Vrrp {
+    pub backup: LbIdx,
+    /// `advert_int` (keepalived default 1 s).
+    pub advert_int: SimDuration,
+    /// The backup's `priority` (default 100): its skew time is
+    /// (256 − priority)/256 s (VRRPv2).
+    pub backup_priority: u8,
+    /// A `vrrp_script` tracking HAProxy on the master (`interval`, `fall`):
+    /// when HAProxy's process dies the master gives up the address after
+    /// interval × fall. `None`: only a dead host moves the address.
+    pub track: Option<(SimDuration, u32)>,
+}
+
+impl Vrrp {
+    /// How long after the master's failure the backup holds the address:
+    /// a dead host is noticed after the master-down interval
+    /// (3 × advert_int + skew); a dead HAProxy process after the tracking
+    /// script fails, then the backup takes over at once (priority-0 advert)
+    /// — after its skew time.
+    pub fn takeover(&self, host_died: bool) -> Option<SimDuration> {
+        let skew =
+            SimDuration::from_secs_f64(f64::from(256 - u32::from(self.backup_priority)) / 256.0);
+        if host_died {
+            Some(SimDuration(3 * self.advert_int.0) + skew)
+        } else {
+            self.track
+                .map(|(interval, fall)| SimDuration(interval.0 * u64::from(fall)) + skew)
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -241,6 +277,9 @@ pub struct Workload {
     /// How long a client waits for a connection to a silent host before it
     /// gives up (default 10 s).
     pub connect_timeout: SimDuration,
+    /// With several DNS addresses, a client whose connection fails tries
+    /// the next address (browsers do; many API clients do not).
+    pub try_next_address: bool,
 }
 
 impl Workload {

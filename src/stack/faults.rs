@@ -11,7 +11,7 @@
 //! event it still has pending (a service completion, a network hop) to
 //! give back the worker it held — so no event ever reaches a reused slot.
 
-use super::config::{Entry, FaultKind, FaultTarget};
+use super::config::{FaultKind, FaultTarget};
 use super::metrics::FailReason;
 use super::world::{Event, NONE, Phase, World};
 use crate::engine::{Scheduler, SimDuration};
@@ -155,11 +155,12 @@ impl World {
             if inside {
                 // The balancer learns of a reset at once, of a silent host
                 // only when `timeout server` expires.
-                let (reason, delay) = match (silent, self.entries[r.entry as usize]) {
-                    (true, Entry::Balancer(b)) => {
-                        (FailReason::ServerTimeout, self.lb_cfg[b].timeout_server)
-                    }
-                    (true, Entry::Server(_)) => (FailReason::ServerTimeout, self.connect_timeout),
+                let (reason, delay) = match (silent, r.lb) {
+                    (true, NONE) => (FailReason::ServerTimeout, self.connect_timeout),
+                    (true, lb) => (
+                        FailReason::ServerTimeout,
+                        self.lb_cfg[lb as usize].timeout_server,
+                    ),
                     (false, _) => (FailReason::ServerCrash, SimDuration::ZERO),
                 };
                 let then = if r.backend != NONE {
@@ -187,6 +188,7 @@ impl World {
     /// client's connection dies with it).
     fn crash_balancer(&mut self, s: &mut Sched, b: usize, silent: bool) {
         self.lb_state[b] = (false, silent);
+        self.lb_down_since[b] = s.now();
         let place = self.lb_place(b);
         let victims: Vec<u32> = (0..self.reqs.len() as u32)
             .filter(|&id| {
@@ -195,7 +197,7 @@ impl World {
                     r.phase,
                     Phase::Free | Phase::Start | Phase::Connect | Phase::RespAtClient
                 ) && !r.zombie
-                    && self.entries[r.entry as usize] == Entry::Balancer(b)
+                    && usize::from(r.lb) == b
             })
             .collect();
         self.balancers[b].in_flight.iter_mut().for_each(|n| *n = 0);

@@ -145,22 +145,39 @@ impl World {
         self.at_entry(s, id);
     }
 
+    /// The balancer answering at entry balancer `b`'s address now: `b`
+    /// itself, or — once keepalived has moved the virtual IP — its backup.
+    fn vip_holder(&self, now: crate::engine::SimTime, b: usize) -> Option<usize> {
+        if self.lb_state[b].0 {
+            return Some(b);
+        }
+        let v = self.lb_cfg[b].vrrp?;
+        let takeover = v.takeover(self.lb_state[b].1)?;
+        (now >= self.lb_down_since[b] + takeover && self.lb_state[v.backup].0).then_some(v.backup)
+    }
+
     fn at_entry(&mut self, s: &mut Sched, id: u32) {
-        match self.entries[self.reqs[id as usize].entry as usize] {
-            Entry::Balancer(b) if !self.lb_state[b].0 => {
-                // The balancer is down: refused at once, or the client's
-                // connect times out against a silent host.
-                let delay = if self.lb_state[b].1 {
-                    self.connect_timeout
-                } else {
-                    SimDuration::ZERO
-                };
-                let place = self.lb_place(b);
-                self.fail_at_client(s, id, FailReason::LbDown, place, delay);
-            }
-            Entry::Balancer(b) => match self.balancers[b].station {
-                Some(st) => self.station(s, id, st, 0, Phase::LbDone),
-                None => self.lb_done(s, id),
+        let r = self.reqs[id as usize];
+        match self.entries[r.entry as usize] {
+            Entry::Balancer(b) => match self.vip_holder(s.now(), b) {
+                Some(lb) => {
+                    self.reqs[id as usize].lb = lb as u16;
+                    match self.balancers[lb].station {
+                        Some(st) => self.station(s, id, st, 0, Phase::LbDone),
+                        None => self.lb_done(s, id),
+                    }
+                }
+                None => {
+                    // Nobody answers: refused at once, or the client's
+                    // connect times out against a silent host.
+                    let delay = if self.lb_state[b].1 {
+                        self.connect_timeout
+                    } else {
+                        SimDuration::ZERO
+                    };
+                    let place = self.lb_place(b);
+                    self.entry_failed(s, id, FailReason::LbDown, place, delay);
+                }
             },
             Entry::Server(sv) if !self.servers[sv].up => {
                 let (reason, delay) = if self.servers[sv].silent {
@@ -169,7 +186,7 @@ impl World {
                     (FailReason::ConnectRefused, SimDuration::ZERO)
                 };
                 let place = self.server_place(sv);
-                self.fail_at_client(s, id, reason, place, delay);
+                self.entry_failed(s, id, reason, place, delay);
             }
             Entry::Server(sv) => {
                 self.reqs[id as usize].server = sv as u16;
@@ -178,11 +195,36 @@ impl World {
         }
     }
 
+    /// The client could not connect to its address. With
+    /// `try_next_address` it tries the record's next address (after the
+    /// failed attempt's `delay`); otherwise, or when every address failed,
+    /// the request fails.
+    fn entry_failed(
+        &mut self,
+        s: &mut Sched,
+        id: u32,
+        reason: FailReason,
+        place: u16,
+        delay: SimDuration,
+    ) {
+        let n = self.entries.len();
+        let r = &mut self.reqs[id as usize];
+        if self.try_next_address && usize::from(r.tries) + 1 < n {
+            r.tries += 1;
+            r.entry = ((usize::from(r.entry) + 1) % n) as u16;
+            let d = delay + self.net(0);
+            if self.wait(s, id, d, Phase::AtEntry) {
+                return;
+            }
+            self.at_entry(s, id);
+            return;
+        }
+        self.fail_at_client(s, id, reason, place, delay);
+    }
+
     fn lb_done(&mut self, s: &mut Sched, id: u32) {
         let r = &mut self.reqs[id as usize];
-        let Entry::Balancer(b) = self.entries[r.entry as usize] else {
-            unreachable!("a balancer step for a request that entered at a server")
-        };
+        let b = r.lb as usize;
         let lb = &mut self.balancers[b];
         let Some(backend) = lb.pick(r.client) else {
             // HAProxy answers 503 when no server is up.
@@ -280,9 +322,7 @@ impl World {
         let r = self.reqs[id as usize];
         let sv = r.server as usize;
         let silent = self.servers[sv].silent;
-        let Entry::Balancer(b) = self.entries[r.entry as usize] else {
-            unreachable!("connect_failed without a balancer")
-        };
+        let b = r.lb as usize;
         let cfg = &self.lb_cfg[b];
         let lost = if silent {
             cfg.timeout_connect
@@ -316,9 +356,7 @@ impl World {
     /// with `option redispatch` another one believed up.
     fn retry(&mut self, s: &mut Sched, id: u32) {
         let r = self.reqs[id as usize];
-        let Entry::Balancer(b) = self.entries[r.entry as usize] else {
-            unreachable!("retry without a balancer")
-        };
+        let b = r.lb as usize;
         if r.retries_left == 0 && self.lb_cfg[b].redispatch {
             let lb = &mut self.balancers[b];
             if let Some(other) = lb.pick_excluding(r.client, r.backend as usize) {
@@ -370,10 +408,8 @@ impl World {
     /// The response (or an error) passes the balancer on its way to the client.
     fn resp_at_lb(&mut self, s: &mut Sched, id: u32) {
         let r = self.reqs[id as usize];
-        if r.backend != NONE
-            && let Entry::Balancer(b) = self.entries[r.entry as usize]
-        {
-            self.balancers[b].done(r.backend as usize);
+        if r.backend != NONE && r.lb != NONE {
+            self.balancers[r.lb as usize].done(r.backend as usize);
         }
         let d = self.net(0);
         if self.wait(s, id, d, Phase::RespAtClient) {

@@ -56,6 +56,10 @@ pub(super) struct Req {
     pub(super) client: u32,
     pub(super) phase: Phase,
     pub(super) entry: u16,
+    /// The balancer serving the request (`NONE` when it went straight to a server).
+    pub(super) lb: u16,
+    /// DNS addresses tried so far (with `try_next_address`).
+    pub(super) tries: u8,
     pub(super) server: u16,
     pub(super) backend: u16,
     pub(super) db: u16,
@@ -174,6 +178,9 @@ pub struct World {
     pub(super) faults: Vec<super::config::Fault>,
     /// Per balancer: (up, silent when down).
     pub(super) lb_state: Vec<(bool, bool)>,
+    /// Per balancer: when it went down (for VRRP takeover).
+    pub(super) lb_down_since: Vec<SimTime>,
+    pub(super) try_next_address: bool,
     pub(super) lb_cfg: Vec<super::config::BalancerConfig>,
     pub(super) connect_timeout: SimDuration,
     pub(super) timeline: Vec<(SimTime, String)>,
@@ -305,6 +312,8 @@ impl World {
             metrics: Metrics::new(SimTime::ZERO + sc.run.warmup, sc.run.window, end),
             faults: sc.faults.clone(),
             lb_state: vec![(true, false); m.balancers.len()],
+            lb_down_since: vec![SimTime::ZERO; m.balancers.len()],
+            try_next_address: w.try_next_address,
             lb_cfg: m.balancers.clone(),
             connect_timeout: w.connect_timeout,
             timeline: vec![],
@@ -368,6 +377,8 @@ impl World {
             client,
             phase: Phase::Start,
             entry: 0,
+            lb: NONE,
+            tries: 0,
             server: NONE,
             backend: NONE,
             db: NONE,

@@ -341,3 +341,60 @@ fn every_algorithm_is_deterministic_for_a_seed() {
         }
     }
 }
+
+/// Two balancers over the two servers; `extra` configures the pair.
+fn two_balancers(extra: &str, tail: &str) -> String {
+    two_servers("", 300.0, 40, 40, tail).replace(
+        "[model.balancers.lb1]\nbackends = [\"web1\", \"web2\"]\n",
+        &format!("[model.balancers.lb1]\nbackends = [\"web1\", \"web2\"]\n{extra}\n[model.balancers.lb2]\nbackends = [\"web1\", \"web2\"]\n"),
+    )
+}
+
+#[test]
+fn keepalived_moves_the_address_after_the_master_down_interval() {
+    // The master's host dies: the backup takes the virtual IP after
+    // 3 × advert_int + (256 − priority)/256 s = 3 + 0.609 = 3.609 s; the
+    // requests of that gap fail (rate × 3.609 s), with a client connect
+    // timeout of 10 s they fail only later, but they fail.
+    let fault = "[[faults]]\nat = \"20s\"\ntarget = \"lb1\"\nkind = \"crash\"\nmode = \"host\"\nduration = \"10s\"\n";
+    let toml = two_balancers("vrrp = { backup = \"lb2\" }", fault).replace(
+        "[model.balancers.lb1]",
+        "[model]\nentry = \"lb1\"\n[model.balancers.lb1]",
+    );
+    let res = run_toml(&toml, "vrrp");
+    let ratios: Vec<f64> = res[0]
+        .replications
+        .iter()
+        .map(|r| failures(r, "lb_down") as f64 / (300.0 * 3.609375))
+        .collect();
+    assert_mean("lb_down / (rate × master-down interval)", &ratios, 1.0);
+}
+
+#[test]
+fn a_dead_address_in_dns_fails_its_share_until_clients_try_the_next() {
+    // Two balancers in DNS, each client caching its answer for longer than
+    // the outage: half the requests (those of clients holding the dead
+    // address) fail while it is down. Clients that try the next address
+    // after a refused connect lose only the few in flight through lb1 when
+    // it died (rate × a 2 ms mean sojourn: about one).
+    let dns = "[model.dns]\nrecord = \"x\"\nttl = \"5m\"\nresolver_latency = \"1ms\"\naddresses = [\"lb1\", \"lb2\"]\n";
+    let fault = format!(
+        "{dns}\n[[faults]]\nat = \"20s\"\ntarget = \"lb1\"\nkind = \"crash\"\nmode = \"process\"\nduration = \"10s\"\n"
+    );
+    let toml = two_balancers("", &fault).replace("clients = 1", "clients = 5000");
+    let res = run_toml(&toml, "dns-two");
+    let ratios: Vec<f64> = res[0]
+        .replications
+        .iter()
+        .map(|r| failures(r, "lb_down") as f64 / (300.0 * 0.5 * 10.0))
+        .collect();
+    assert_mean("lb_down / (rate × ½ × outage)", &ratios, 1.0);
+    let retry = toml.replace("clients = 5000", "clients = 5000\ntry_next_address = true");
+    let res = run_toml(&retry, "dns-two-retry");
+    let lost: Vec<u64> = res[0]
+        .replications
+        .iter()
+        .map(|r| failures(r, "lb_down"))
+        .collect();
+    assert!(lost.iter().all(|&n| n <= 10), "{lost:?}");
+}
