@@ -31,6 +31,29 @@ pub struct ModelFile {
     /// A design load, used by `check` when the model is checked on its own;
     /// an experiment's `[workload]` replaces it.
     pub workload: Option<WorkloadFile>,
+    /// Whether anything watches the servers (default: nothing does).
+    pub monitoring: Option<MonitoringFile>,
+}
+
+/// `[monitoring]`: how soon a failure is known, so that repair starts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringFile {
+    #[serde(default)]
+    pub enabled: bool,
+    /// With monitoring: from a failure to the alert (default 5 min).
+    pub alert_delay: Option<DurationSpec>,
+    /// Without: until someone notices (default 4 h).
+    pub notice_delay: Option<DurationSpec>,
+}
+
+/// `reliability = { mtbf = "2000h", mttr = "2h" }`: exponential times
+/// between failures and to repair, with these means.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReliabilityFile {
+    pub mtbf: DurationSpec,
+    pub mttr: DurationSpec,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -85,6 +108,8 @@ pub struct BalancerFile {
     pub timeout_server: Option<DurationSpec>,
     /// keepalived: this balancer holds a virtual IP that a backup takes over.
     pub vrrp: Option<VrrpFile>,
+    /// Failures of the balancer's host.
+    pub reliability: Option<ReliabilityFile>,
 }
 
 /// keepalived's VRRP settings of an active-passive balancer pair.
@@ -159,6 +184,8 @@ pub struct ServerFile {
     /// How long the app waits on a database whose host went silent (PHP
     /// `default_socket_timeout`, 60 s).
     pub db_timeout: Option<DurationSpec>,
+    /// Failures of the server's host (and so of everything on it).
+    pub reliability: Option<ReliabilityFile>,
 }
 
 /// A service station: `workers` parallel servers and a FIFO queue.
@@ -202,6 +229,8 @@ pub struct DatabaseFile {
     pub read: DistSpec,
     /// Service time of a write query (a replica takes none).
     pub write: Option<DistSpec>,
+    /// Failures of the database process itself.
+    pub reliability: Option<ReliabilityFile>,
 }
 
 /// What load to offer.

@@ -279,6 +279,7 @@ impl<'a> Checker<'a> {
                     timeout_connect,
                     timeout_server: b.timeout_server.map_or(SimDuration::from_secs(30), |d| d.0),
                     vrrp: None,
+                    reliability: self.reliability(&format!("{bp}.reliability"), &b.reliability),
                 });
             }
         }
@@ -402,6 +403,7 @@ impl<'a> Checker<'a> {
                     queue_limit: d.queue_limit,
                     read,
                     write,
+                    reliability: self.reliability(&format!("{dp}.reliability"), &d.reliability),
                 });
             }
         }
@@ -451,6 +453,7 @@ impl<'a> Checker<'a> {
                     app_mode,
                     reads_from,
                     writes_to,
+                    reliability: self.reliability(&format!("{sp}.reliability"), &s.reliability),
                 });
             }
         }
@@ -461,8 +464,23 @@ impl<'a> Checker<'a> {
         if !complete || !self.problems.is_empty() {
             return None;
         }
+        let monitoring = match &m.monitoring {
+            Some(mo) => Monitoring {
+                enabled: mo.enabled,
+                alert_delay: mo.alert_delay.map_or(SimDuration::from_secs(300), |d| d.0),
+                notice_delay: mo
+                    .notice_delay
+                    .map_or(SimDuration::from_secs(4 * 3600), |d| d.0),
+            },
+            None => Monitoring {
+                enabled: false,
+                alert_delay: SimDuration::from_secs(300),
+                notice_delay: SimDuration::from_secs(4 * 3600),
+            },
+        };
         Some(ModelConfig {
             name: m.name.clone().unwrap_or_else(|| "model".into()),
+            monitoring,
             dns,
             entries,
             network,
@@ -611,6 +629,20 @@ impl<'a> Checker<'a> {
             classes,
             connect_timeout,
             try_next_address,
+        })
+    }
+
+    /// A component's failure and repair means; both must be positive.
+    fn reliability(&mut self, path: &str, r: &Option<ReliabilityFile>) -> Option<Reliability> {
+        let r = r.as_ref()?;
+        for (v, k) in [(r.mtbf.0, "mtbf"), (r.mttr.0, "mttr")] {
+            if v.is_zero() {
+                self.err(&format!("{path}.{k}"), "must be positive");
+            }
+        }
+        Some(Reliability {
+            mtbf: r.mtbf.0,
+            mttr: r.mttr.0,
         })
     }
 

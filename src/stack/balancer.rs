@@ -195,6 +195,7 @@ mod tests {
             timeout_connect: crate::engine::SimDuration::from_secs(5),
             timeout_server: crate::engine::SimDuration::from_secs(30),
             vrrp: None,
+            reliability: None,
             backends: weights
                 .iter()
                 .enumerate()

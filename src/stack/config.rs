@@ -16,9 +16,39 @@ pub type DbIdx = usize;
 /// Index of a balancer in [`ModelConfig::balancers`].
 pub type LbIdx = usize;
 
+/// How often a component fails and how long its repair takes, both
+/// exponentially distributed with these means (A = MTBF / (MTBF + MTTR)).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reliability {
+    pub mtbf: SimDuration,
+    pub mttr: SimDuration,
+}
+
+/// Whether anything watches the servers. A failure is only repaired once
+/// someone knows: after `alert_delay` with monitoring, after `notice_delay`
+/// (a user complains, someone looks) without.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Monitoring {
+    pub enabled: bool,
+    pub alert_delay: SimDuration,
+    pub notice_delay: SimDuration,
+}
+
+impl Monitoring {
+    /// Time from a failure until its repair starts.
+    pub fn detection(&self) -> SimDuration {
+        if self.enabled {
+            self.alert_delay
+        } else {
+            self.notice_delay
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ModelConfig {
     pub name: String,
+    pub monitoring: Monitoring,
     pub dns: Option<DnsConfig>,
     /// Where clients connect: the DNS record's addresses, or the single entry.
     pub entries: Vec<Entry>,
@@ -161,6 +191,8 @@ pub struct BalancerConfig {
     /// A keepalived (VRRP) pair: this balancer is the master of a virtual
     /// IP that `backup` takes over when it fails.
     pub vrrp: Option<Vrrp>,
+    /// Failures of the balancer's host, for `stacksim availability`.
+    pub reliability: Option<Reliability>,
 }
 
 /// keepalived's VRRP failover of a virtual IP from a master to a backup.
@@ -216,6 +248,8 @@ pub struct ServerConfig {
     pub app_mode: AppMode,
     pub reads_from: Option<DbIdx>,
     pub writes_to: Option<DbIdx>,
+    /// Failures of the server's host (and so of everything on it).
+    pub reliability: Option<Reliability>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -234,6 +268,8 @@ pub struct DatabaseConfig {
     pub queue_limit: Option<u32>,
     pub read: Dist,
     pub write: Dist,
+    /// Failures of the database itself (its host's come from the server).
+    pub reliability: Option<Reliability>,
 }
 
 /// How the arrival rate of an open workload changes over time.
