@@ -106,6 +106,10 @@ pub struct BalancerFile {
     pub timeout_connect: Option<DurationSpec>,
     /// HAProxy `timeout server` (30 s is a usual setting).
     pub timeout_server: Option<DurationSpec>,
+    /// HAProxy `timeout queue` (default: `timeout connect`).
+    pub timeout_queue: Option<DurationSpec>,
+    /// HAProxy `slowstart` for every backend (default: none).
+    pub slowstart: Option<DurationSpec>,
     /// keepalived: this balancer holds a virtual IP that a backup takes over.
     pub vrrp: Option<VrrpFile>,
     /// Failures of the balancer's host.
@@ -169,6 +173,9 @@ pub struct WeightedBackendFile {
     /// HAProxy `weight`: default 1, at most 256.
     #[serde(default = "one")]
     pub weight: u32,
+    /// HAProxy `maxconn`: default 0 = unlimited.
+    #[serde(default)]
+    pub maxconn: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -233,9 +233,13 @@ impl<'a> Checker<'a> {
             let mut backends: Vec<BackendConfig> = vec![];
             for (i, be) in b.backends.iter().enumerate() {
                 let path = format!("{bp}.backends[{i}]");
-                let (server, weight) = match be {
-                    BackendFile::Name(s) => (s.as_str(), 1),
-                    BackendFile::Weighted(w) => (w.server.as_str(), w.weight),
+                let (server, weight, maxconn) = match be {
+                    BackendFile::Name(s) => (s.as_str(), 1, None),
+                    BackendFile::Weighted(w) => (
+                        w.server.as_str(),
+                        w.weight,
+                        (w.maxconn > 0).then_some(w.maxconn),
+                    ),
                 };
                 if !(1..=256).contains(&weight) {
                     self.err(
@@ -247,7 +251,11 @@ impl<'a> Checker<'a> {
                     Some(&s) if backends.iter().any(|x| x.server == s) => {
                         self.err(&path, format!("`{server}` is listed twice"))
                     }
-                    Some(&s) => backends.push(BackendConfig { server: s, weight }),
+                    Some(&s) => backends.push(BackendConfig {
+                        server: s,
+                        weight,
+                        maxconn,
+                    }),
                     None => self.err(
                         &path,
                         format!("`{server}` is not a server ({})", names(&server_idx)),
@@ -255,6 +263,9 @@ impl<'a> Checker<'a> {
                 }
             }
             if let Some(algorithm) = algorithm {
+                if algorithm == Algorithm::First && !backends.iter().any(|x| x.maxconn.is_some()) {
+                    self.err(&format!("{bp}.algorithm"), "`first` needs `maxconn` on the backends (HAProxy: without it, every request goes to the first server)");
+                }
                 let check = match &b.check {
                     None | Some(CheckSetting::Enabled(false)) => None,
                     Some(CheckSetting::Enabled(true)) => {
@@ -278,6 +289,8 @@ impl<'a> Checker<'a> {
                     redispatch: b.redispatch,
                     timeout_connect,
                     timeout_server: b.timeout_server.map_or(SimDuration::from_secs(30), |d| d.0),
+                    timeout_queue: b.timeout_queue.map_or(timeout_connect, |d| d.0),
+                    slowstart: b.slowstart.map(|d| d.0).filter(|d| !d.is_zero()),
                     vrrp: None,
                     reliability: self.reliability(&format!("{bp}.reliability"), &b.reliability),
                 });

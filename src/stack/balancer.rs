@@ -14,7 +14,29 @@
 
 use super::config::{Algorithm, BalancerConfig, ServerIdx};
 use crate::engine::rng::{Rng, mix64};
+use crate::engine::{EventKey, SimDuration, SimTime};
 use rand::RngExt;
+use std::collections::VecDeque;
+
+/// The outcome of a pick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pick {
+    Chosen(usize),
+    /// Some backend is up, but every one is at its `maxconn`: queue.
+    Full,
+    /// No backend is believed up: 503.
+    NoneUp,
+}
+
+impl Pick {
+    /// The chosen backend, if any.
+    pub fn chosen(self) -> Option<usize> {
+        match self {
+            Pick::Chosen(i) => Some(i),
+            Pick::Full | Pick::NoneUp => None,
+        }
+    }
+}
 
 pub struct Balancer {
     pub name: String,
@@ -38,6 +60,22 @@ pub struct Balancer {
     /// Per backend: consecutive check results against the current belief
     /// (failures while up, successes while down).
     pub streak: Vec<u32>,
+    /// Per backend: `maxconn` (u32::MAX: unlimited).
+    maxconn: Vec<u32>,
+    /// Effective weights and connection limits: the configured ones, or
+    /// less while a backend ramps up after recovery (`slowstart`).
+    eff: Vec<i64>,
+    eff_maxconn: Vec<u32>,
+    slowstart: Option<SimDuration>,
+    /// Per backend: when it last came back up (`None`: up from the start).
+    up_since: Vec<Option<SimTime>>,
+    /// Until when some backend is still ramping up.
+    ramp_until: SimTime,
+    /// Some backend's effective weight is below its weight.
+    ramping: bool,
+    /// Requests waiting for a backend below its `maxconn` (the backend
+    /// queue), with the timer that expires them at `timeout queue`.
+    pub queue: VecDeque<(u32, EventKey)>,
 }
 
 impl Balancer {
@@ -54,59 +92,121 @@ impl Balancer {
             in_flight: vec![0; cfg.backends.len()],
             up: vec![true; cfg.backends.len()],
             streak: vec![0; cfg.backends.len()],
+            maxconn: cfg
+                .backends
+                .iter()
+                .map(|b| b.maxconn.unwrap_or(u32::MAX))
+                .collect(),
+            eff: cfg.backends.iter().map(|b| i64::from(b.weight)).collect(),
+            eff_maxconn: cfg
+                .backends
+                .iter()
+                .map(|b| b.maxconn.unwrap_or(u32::MAX))
+                .collect(),
+            slowstart: cfg.slowstart,
+            up_since: vec![None; cfg.backends.len()],
+            ramp_until: SimTime::ZERO,
+            ramping: false,
+            queue: VecDeque::new(),
             rotor: 0,
             rng,
         }
     }
 
     /// Chooses a backend (an index into `servers`) for a request from
-    /// `client` among those believed up, and counts it in flight; `None`
-    /// when none is up.
+    /// `client` among those believed up and below their `maxconn`, and
+    /// counts it in flight.
     #[inline]
-    pub fn pick(&mut self, client: u32) -> Option<usize> {
-        self.pick_excluding(client, usize::MAX)
+    pub fn pick(&mut self, client: u32, now: SimTime) -> Pick {
+        self.pick_excluding(client, usize::MAX, now)
     }
 
     /// As [`Balancer::pick`], never choosing `exclude` (a redispatch).
-    pub fn pick_excluding(&mut self, client: u32, exclude: usize) -> Option<usize> {
-        let all_up = exclude == usize::MAX && self.up.iter().all(|&u| u);
-        let total = if all_up {
+    pub fn pick_excluding(&mut self, client: u32, exclude: usize, now: SimTime) -> Pick {
+        if self.ramping {
+            self.ramp(now);
+        }
+        let unrestricted = exclude == usize::MAX && !self.ramping && self.all_free();
+        let total = if unrestricted {
             self.total_weight
         } else {
-            (0..self.weights.len())
+            (0..self.eff.len())
                 .filter(|&i| self.eligible(i, exclude))
-                .map(|i| self.weights[i])
+                .map(|i| self.eff[i])
                 .sum()
         };
         if total == 0 {
-            return None;
+            let any_up = (0..self.up.len()).any(|i| self.up[i] && i != exclude);
+            return if any_up { Pick::Full } else { Pick::NoneUp };
         }
         let chosen = match self.algorithm {
             Algorithm::RoundRobin | Algorithm::StaticRr => self.smooth_weighted_rr(exclude, total),
             Algorithm::LeastConn => self.least_conn(exclude),
             Algorithm::Random { draws } => self.random_of(draws, exclude, total),
             Algorithm::Source => self.by_weight(mix64(u64::from(client)) % total as u64, exclude),
+            Algorithm::First => (0..self.eff.len())
+                .find(|&i| self.eligible(i, exclude))
+                .unwrap_or(0),
         };
         self.in_flight[chosen] += 1;
-        Some(chosen)
+        Pick::Chosen(chosen)
+    }
+
+    /// Every backend up and below its limit (the fast path).
+    #[inline]
+    fn all_free(&self) -> bool {
+        (0..self.up.len()).all(|i| self.up[i] && self.in_flight[i] < self.eff_maxconn[i])
     }
 
     #[inline]
     fn eligible(&self, i: usize, exclude: usize) -> bool {
-        self.up[i] && i != exclude
+        self.up[i] && i != exclude && self.in_flight[i] < self.eff_maxconn[i]
+    }
+
+    /// Backend `i` came back up at `now`: with `slowstart` its weight and
+    /// maxconn ramp from almost nothing to full over that time.
+    pub fn came_up(&mut self, i: usize, now: SimTime) {
+        self.up_since[i] = Some(now);
+        if let Some(ss) = self.slowstart {
+            self.ramp_until = self.ramp_until.max(now + ss);
+            self.ramping = true;
+            self.ramp(now);
+        }
+    }
+
+    /// Recomputes the effective weights and limits (HAProxy: weight ×
+    /// elapsed / slowstart, at least 1).
+    fn ramp(&mut self, now: SimTime) {
+        let Some(ss) = self.slowstart else { return };
+        for i in 0..self.eff.len() {
+            let frac = self.up_since[i].map_or(1.0, |since| {
+                ((now - since).as_nanos() as f64 / ss.as_nanos().max(1) as f64).min(1.0)
+            });
+            self.eff[i] = ((self.weights[i] as f64 * frac).ceil() as i64).max(1);
+            self.eff_maxconn[i] = match self.maxconn[i] {
+                u32::MAX => u32::MAX,
+                m => ((f64::from(m) * frac).ceil() as u32).max(1),
+            };
+        }
+        if now >= self.ramp_until {
+            self.eff.clone_from(&self.weights);
+            self.eff_maxconn.clone_from(&self.maxconn);
+            self.ramping = false;
+        }
+        self.total_weight = self.eff.iter().sum();
     }
 
     /// The response of a request dispatched to `backend` came back.
     #[inline]
     pub fn done(&mut self, backend: usize) {
-        self.in_flight[backend] -= 1;
+        self.in_flight[backend] = self.in_flight[backend].saturating_sub(1);
     }
 
     /// The eligible backend owning slot `slot` of the eligible weights
     /// (map-based hashing).
     fn by_weight(&self, mut slot: u64, exclude: usize) -> usize {
         let mut last = 0;
-        for (i, &w) in self.weights.iter().enumerate() {
+        for (i, &w) in self.eff.iter().enumerate() {
             if !self.eligible(i, exclude) {
                 continue;
             }
@@ -123,8 +223,7 @@ impl Balancer {
     /// a/wa < b/wb ⇔ a·wb < b·wa.
     #[inline]
     fn less_loaded(&self, a: usize, b: usize) -> bool {
-        i64::from(self.in_flight[a]) * self.weights[b]
-            < i64::from(self.in_flight[b]) * self.weights[a]
+        i64::from(self.in_flight[a]) * self.eff[b] < i64::from(self.in_flight[b]) * self.eff[a]
     }
 
     fn least_conn(&mut self, exclude: usize) -> usize {
@@ -161,7 +260,7 @@ impl Balancer {
             if !self.eligible(i, exclude) {
                 continue;
             }
-            self.scores[i] += self.weights[i];
+            self.scores[i] += self.eff[i];
             if best == usize::MAX || self.scores[i] > self.scores[best] {
                 best = i;
             }
@@ -194,6 +293,8 @@ mod tests {
             redispatch: false,
             timeout_connect: crate::engine::SimDuration::from_secs(5),
             timeout_server: crate::engine::SimDuration::from_secs(30),
+            timeout_queue: crate::engine::SimDuration::from_secs(5),
+            slowstart: None,
             vrrp: None,
             reliability: None,
             backends: weights
@@ -202,6 +303,7 @@ mod tests {
                 .map(|(i, &w)| BackendConfig {
                     server: i,
                     weight: w,
+                    maxconn: None,
                 })
                 .collect(),
         };
@@ -211,7 +313,9 @@ mod tests {
     #[test]
     fn equal_weights_rotate() {
         let mut b = lb(&[1, 1, 1]);
-        let picks: Vec<usize> = (0..6).map(|_| b.pick(0).unwrap()).collect();
+        let picks: Vec<usize> = (0..6)
+            .map(|_| b.pick(0, SimTime::ZERO).chosen().unwrap())
+            .collect();
         assert_eq!(picks, [0, 1, 2, 0, 1, 2]);
         assert_eq!(b.in_flight, [2, 2, 2]);
     }
@@ -220,7 +324,9 @@ mod tests {
     fn weights_are_smooth_like_nginx() {
         // nginx's documented example: weights 5, 1, 1 give a a b a c a a.
         let mut b = lb(&[5, 1, 1]);
-        let picks: Vec<usize> = (0..7).map(|_| b.pick(0).unwrap()).collect();
+        let picks: Vec<usize> = (0..7)
+            .map(|_| b.pick(0, SimTime::ZERO).chosen().unwrap())
+            .collect();
         assert_eq!(picks, [0, 0, 1, 0, 2, 0, 0]);
     }
 
@@ -229,7 +335,7 @@ mod tests {
         let mut b = lb(&[3, 1, 2]);
         let mut counts = [0; 3];
         for _ in 0..600 {
-            counts[b.pick(0).unwrap()] += 1;
+            counts[b.pick(0, SimTime::ZERO).chosen().unwrap()] += 1;
         }
         assert_eq!(counts, [300, 100, 200]);
     }
@@ -239,9 +345,9 @@ mod tests {
         let mut b = lb_with(Algorithm::LeastConn, &[1, 1, 2]);
         b.in_flight = vec![3, 1, 3];
         // 1/1 < 3/2 < 3/1: backend 1.
-        assert_eq!(b.pick(0).unwrap(), 1);
+        assert_eq!(b.pick(0, SimTime::ZERO).chosen().unwrap(), 1);
         // Now 3, 2, 3 → loads 3, 2, 1.5: backend 2.
-        assert_eq!(b.pick(0).unwrap(), 2);
+        assert_eq!(b.pick(0, SimTime::ZERO).chosen().unwrap(), 2);
         // Never the most loaded, whatever the history: differential check
         // against a naive minimum over many random states.
         let mut x = 1u64;
@@ -251,7 +357,7 @@ mod tests {
                 *f = (x % 7) as u32;
             }
             let before = b.in_flight.clone();
-            let chosen = b.pick(0).unwrap();
+            let chosen = b.pick(0, SimTime::ZERO).chosen().unwrap();
             let load = |i: usize| f64::from(before[i]) / b.weights[i] as f64;
             let min = (0..3).map(load).fold(f64::INFINITY, f64::min);
             assert_eq!(load(chosen), min);
@@ -263,7 +369,7 @@ mod tests {
         let mut b = lb_with(Algorithm::LeastConn, &[1, 1, 1]);
         let mut picks = vec![];
         for _ in 0..6 {
-            let i = b.pick(0).unwrap();
+            let i = b.pick(0, SimTime::ZERO).chosen().unwrap();
             picks.push(i);
             b.done(i);
         }
@@ -278,7 +384,7 @@ mod tests {
         let mut busy = 0;
         for _ in 0..40_000 {
             b.in_flight = vec![0, 5];
-            if b.pick(0).unwrap() == 1 {
+            if b.pick(0, SimTime::ZERO).chosen().unwrap() == 1 {
                 busy += 1;
             }
         }
@@ -292,11 +398,11 @@ mod tests {
     #[test]
     fn source_hashing_is_sticky_and_spreads_by_weight() {
         let mut b = lb_with(Algorithm::Source, &[1, 3]);
-        let first = b.pick(42).unwrap();
-        assert!((0..10).all(|_| b.pick(42).unwrap() == first));
+        let first = b.pick(42, SimTime::ZERO).chosen().unwrap();
+        assert!((0..10).all(|_| b.pick(42, SimTime::ZERO).chosen().unwrap() == first));
         let mut counts = [0u32; 2];
         for c in 0..40_000 {
-            counts[b.pick(c).unwrap()] += 1;
+            counts[b.pick(c, SimTime::ZERO).chosen().unwrap()] += 1;
         }
         // Share 1/4 for backend 0: binomial sd = 86.6.
         assert!(
@@ -322,7 +428,7 @@ mod tests {
             );
         }
         assert_eq!(Algorithm::parse("random(0)"), None);
-        assert_eq!(Algorithm::parse("first"), None);
+        assert_eq!(Algorithm::parse("fastest"), None);
     }
 
     #[test]
@@ -336,17 +442,94 @@ mod tests {
             let mut b = lb_with(algorithm, &[1, 2, 1]);
             b.up[1] = false;
             for c in 0..200 {
-                let i = b.pick(c).unwrap();
+                let i = b.pick(c, SimTime::ZERO).chosen().unwrap();
                 assert_ne!(i, 1, "{algorithm:?} chose a backend believed down");
                 b.done(i);
             }
             assert_eq!(
-                b.pick_excluding(0, 0),
+                b.pick_excluding(0, 0, SimTime::ZERO).chosen(),
                 Some(2),
                 "{algorithm:?}: redispatch away from 0"
             );
             b.up = vec![false; 3];
-            assert_eq!(b.pick(0), None);
+            assert_eq!(b.pick(0, SimTime::ZERO), Pick::NoneUp);
         }
+    }
+
+    #[test]
+    fn no_algorithm_routes_to_a_backend_at_its_maxconn() {
+        for algorithm in [
+            Algorithm::RoundRobin,
+            Algorithm::LeastConn,
+            Algorithm::Random { draws: 2 },
+            Algorithm::Source,
+            Algorithm::First,
+        ] {
+            let mut b = lb_with(algorithm, &[1, 1, 1]);
+            b.maxconn = vec![2, 3, 1];
+            b.eff_maxconn = b.maxconn.clone();
+            let mut x = 7u64;
+            for c in 0..2000u32 {
+                match b.pick(c, SimTime::ZERO) {
+                    Pick::Chosen(i) => assert!(
+                        b.in_flight[i] <= b.maxconn[i],
+                        "{algorithm:?} overfilled {i}"
+                    ),
+                    Pick::Full => {
+                        assert_eq!(b.in_flight, b.maxconn, "{algorithm:?}: Full with room left")
+                    }
+                    Pick::NoneUp => panic!("all are up"),
+                }
+                // Responses come back at random.
+                x = mix64(x);
+                let i = (x % 3) as usize;
+                if x.is_multiple_of(2) && b.in_flight[i] > 0 {
+                    b.done(i);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn first_fills_the_first_backend_before_the_next() {
+        let mut b = lb_with(Algorithm::First, &[1, 1]);
+        b.maxconn = vec![2, 2];
+        b.eff_maxconn = b.maxconn.clone();
+        let picks: Vec<Pick> = (0..5).map(|c| b.pick(c, SimTime::ZERO)).collect();
+        assert_eq!(
+            picks,
+            [
+                Pick::Chosen(0),
+                Pick::Chosen(0),
+                Pick::Chosen(1),
+                Pick::Chosen(1),
+                Pick::Full
+            ]
+        );
+    }
+
+    #[test]
+    fn slowstart_ramps_a_recovered_backend() {
+        // Weights 1:1; backend 1 comes back at t = 0 with slowstart 10 s: at
+        // 2.5 s it has a quarter of its weight, so 1 pick in 5; after 10 s, half.
+        let mut b = lb_with(Algorithm::RoundRobin, &[4, 4]);
+        b.slowstart = Some(SimDuration::from_secs(10));
+        b.came_up(1, SimTime::ZERO);
+        let at = SimTime(2_500_000_000);
+        let mut counts = [0; 2];
+        for c in 0..500 {
+            let i = b.pick(c, at).chosen().unwrap();
+            counts[i] += 1;
+            b.done(i);
+        }
+        assert_eq!(counts, [400, 100]);
+        let later = SimTime(10_000_000_000);
+        let mut counts = [0; 2];
+        for c in 0..500 {
+            let i = b.pick(c, later).chosen().unwrap();
+            counts[i] += 1;
+            b.done(i);
+        }
+        assert_eq!(counts, [250, 250]);
     }
 }

@@ -105,6 +105,9 @@ pub enum Algorithm {
     /// `source`: a hash of the client's address picks the backend
     /// (map-based: the client keeps its backend while the set is unchanged).
     Source,
+    /// `first`: the first backend (in order) below its `maxconn`: packs
+    /// load onto as few servers as possible.
+    First,
 }
 
 impl Algorithm {
@@ -117,6 +120,7 @@ impl Algorithm {
             "leastconn" => Algorithm::LeastConn,
             "random" => Algorithm::Random { draws: 1 },
             "source" => Algorithm::Source,
+            "first" => Algorithm::First,
             other => {
                 let n = other
                     .strip_prefix("random(")?
@@ -140,17 +144,21 @@ impl Algorithm {
             Algorithm::Random { draws: 1 } => "random".into(),
             Algorithm::Random { draws } => format!("random({draws})"),
             Algorithm::Source => "source".into(),
+            Algorithm::First => "first".into(),
         }
     }
 }
 
 /// The algorithms `Algorithm::parse` knows, for error messages.
-pub const ALGORITHMS: &str = "roundrobin, static-rr, leastconn, random, random(N), source";
+pub const ALGORITHMS: &str = "roundrobin, static-rr, leastconn, random, random(N), source, first";
 
 #[derive(Clone, Debug)]
 pub struct BackendConfig {
     pub server: ServerIdx,
     pub weight: u32,
+    /// HAProxy `maxconn`: requests dispatched to it at once; beyond it they
+    /// wait in the balancer's queue. `None`: unlimited (HAProxy's 0).
+    pub maxconn: Option<u32>,
 }
 
 /// HAProxy's active health checks (`server … check inter … rise … fall …`).
@@ -188,6 +196,11 @@ pub struct BalancerConfig {
     pub timeout_connect: SimDuration,
     /// `timeout server`: how long the balancer waits for a silent server's answer.
     pub timeout_server: SimDuration,
+    /// `timeout queue`: how long a request may wait for a backend below its
+    /// `maxconn` before a 503 (HAProxy: `timeout connect` when unset).
+    pub timeout_queue: SimDuration,
+    /// `slowstart`: a recovered backend's weight and maxconn ramp up over this.
+    pub slowstart: Option<SimDuration>,
     /// A keepalived (VRRP) pair: this balancer is the master of a virtual
     /// IP that `backup` takes over when it fails.
     pub vrrp: Option<Vrrp>,

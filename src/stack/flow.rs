@@ -17,6 +17,7 @@
 //! A full queue fails the request (`fail`): it stops making queries, frees
 //! what it holds, and the error travels back to the client like a response.
 
+use super::balancer::Pick;
 use super::config::Entry;
 use super::metrics::FailReason;
 use super::world::{Event, NONE, Phase, World};
@@ -46,6 +47,9 @@ impl World {
             Phase::Retry => self.retry(s, id),
             Phase::AppDone => self.app_done(s, id),
             Phase::Free => unreachable!("an event for a free request slot"),
+            Phase::LbQueued => {
+                unreachable!("a queued request resumes by drain_queue or queue_timeout")
+            }
         }
     }
 
@@ -105,7 +109,7 @@ impl World {
         r.fail = Some((reason, st));
         r.reads_left = 0;
         r.writes_left = 0;
-        if r.server == NONE || r.phase == Phase::LbDone {
+        if r.server == NONE || matches!(r.phase, Phase::LbDone | Phase::LbQueued) {
             self.resp_at_lb(s, id);
         } else {
             self.app_done(s, id);
@@ -222,24 +226,67 @@ impl World {
         self.fail_at_client(s, id, reason, place, delay);
     }
 
+    /// The balancer chooses a backend: dispatch, queue (every backend at its
+    /// `maxconn`), or 503 (none believed up).
     fn lb_done(&mut self, s: &mut Sched, id: u32) {
+        let r = self.reqs[id as usize];
+        let b = r.lb as usize;
+        match self.balancers[b].pick(r.client, s.now()) {
+            Pick::Chosen(backend) => self.dispatch(s, id, backend),
+            Pick::NoneUp => {
+                // HAProxy answers 503 when no server is up.
+                let place = self.lb_place(b);
+                self.fail(s, id, FailReason::NoServer, place);
+            }
+            Pick::Full => {
+                // Wait in the backend queue, at most `timeout queue`.
+                self.reqs[id as usize].phase = Phase::LbQueued;
+                let key = s.schedule(self.lb_cfg[b].timeout_queue, Event::QueueTimeout(id));
+                self.balancers[b].queue.push_back((id, key));
+            }
+        }
+    }
+
+    /// Sends request `id` to backend `backend` of its balancer.
+    fn dispatch(&mut self, s: &mut Sched, id: u32, backend: usize) {
         let r = &mut self.reqs[id as usize];
         let b = r.lb as usize;
-        let lb = &mut self.balancers[b];
-        let Some(backend) = lb.pick(r.client) else {
-            // HAProxy answers 503 when no server is up.
-            let place = self.lb_place(b);
-            self.fail(s, id, FailReason::NoServer, place);
-            return;
-        };
         r.backend = backend as u16;
-        r.server = lb.servers[backend] as u16;
+        r.server = self.balancers[b].servers[backend] as u16;
         r.retries_left = self.lb_cfg[b].retries.min(255) as u8;
         let d = self.net(1);
         if self.wait(s, id, d, Phase::AtServer) {
             return;
         }
         self.at_server(s, id);
+    }
+
+    /// A backend of balancer `b` has room again (a response came back, a
+    /// backend came up): dispatch queued requests, oldest first, while a
+    /// backend below its `maxconn` is there.
+    pub(super) fn drain_queue(&mut self, s: &mut Sched, b: usize) {
+        while let Some(&(id, key)) = self.balancers[b].queue.front() {
+            let client = self.reqs[id as usize].client;
+            match self.balancers[b].pick(client, s.now()) {
+                Pick::Chosen(backend) => {
+                    self.balancers[b].queue.pop_front();
+                    s.cancel(key);
+                    self.dispatch(s, id, backend);
+                }
+                Pick::Full | Pick::NoneUp => break,
+            }
+        }
+    }
+
+    /// A queued request waited `timeout queue`: HAProxy's 503.
+    pub(super) fn queue_timeout(&mut self, s: &mut Sched, id: u32) {
+        let b = self.reqs[id as usize].lb as usize;
+        let queue = &mut self.balancers[b].queue;
+        if let Some(pos) = queue.iter().position(|&(q, _)| q == id) {
+            queue.remove(pos);
+        }
+        let place = self.lb_place(b);
+        self.fail(s, id, FailReason::QueueTimeout, place);
     }
 
     fn at_server(&mut self, s: &mut Sched, id: u32) {
@@ -359,7 +406,7 @@ impl World {
         let b = r.lb as usize;
         if r.retries_left == 0 && self.lb_cfg[b].redispatch {
             let lb = &mut self.balancers[b];
-            if let Some(other) = lb.pick_excluding(r.client, r.backend as usize) {
+            if let Pick::Chosen(other) = lb.pick_excluding(r.client, r.backend as usize, s.now()) {
                 lb.done(r.backend as usize);
                 let req = &mut self.reqs[id as usize];
                 req.backend = other as u16;
@@ -410,6 +457,9 @@ impl World {
         let r = self.reqs[id as usize];
         if r.backend != NONE && r.lb != NONE {
             self.balancers[r.lb as usize].done(r.backend as usize);
+            if !self.balancers[r.lb as usize].queue.is_empty() {
+                self.drain_queue(s, r.lb as usize);
+            }
         }
         let d = self.net(0);
         if self.wait(s, id, d, Phase::RespAtClient) {

@@ -91,6 +91,9 @@ impl World {
             (false, 0) => check.downinter,
             _ => check.fastinter,
         };
+        if changed == Some(true) {
+            balancer.came_up(i, s.now());
+        }
         if let Some(up) = changed {
             let name = format!(
                 "{}: {} is {}",
@@ -101,5 +104,8 @@ impl World {
             self.log(s, name);
         }
         s.schedule(next, Event::Check(lb, backend));
+        if changed == Some(true) && !self.balancers[b].queue.is_empty() {
+            self.drain_queue(s, b);
+        }
     }
 }

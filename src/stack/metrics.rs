@@ -27,6 +27,8 @@ pub enum FailReason {
     ServerTimeout,
     /// The balancer believed no backend up (HAProxy's 503).
     NoServer,
+    /// Every backend stayed at its `maxconn` for `timeout queue` (503).
+    QueueTimeout,
     /// The balancer the client connects to is down.
     LbDown,
     /// The database refused the query (its process is down).
@@ -45,6 +47,7 @@ impl FailReason {
             FailReason::ServerCrash => "server_crash",
             FailReason::ServerTimeout => "server_timeout",
             FailReason::NoServer => "no_server",
+            FailReason::QueueTimeout => "queue_timeout",
             FailReason::LbDown => "lb_down",
             FailReason::DbError => "db_error",
             FailReason::DbTimeout => "db_timeout",

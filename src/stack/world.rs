@@ -44,6 +44,8 @@ pub(super) enum Phase {
     RespAtClient,
     /// A connection attempt failed; retry (or give up) now.
     Retry,
+    /// Waiting in a balancer's backend queue (every backend at `maxconn`).
+    LbQueued,
     /// A failed query or a killed request continues at the app's exit.
     AppDone,
     /// The slot is free (not a live request).
@@ -93,6 +95,8 @@ pub enum Event {
     Check(u16, u16),
     /// That check ends, successfully or not.
     CheckEnd(u16, u16, bool),
+    /// A request has waited `timeout queue` in its balancer's queue.
+    QueueTimeout(u32),
 }
 
 pub(super) struct ServerRt {
@@ -525,6 +529,8 @@ impl Model for World {
                 self.release(s, st);
                 self.bury(s, id);
             }
+            Event::QueueTimeout(id) if self.reqs[id as usize].zombie => self.bury(s, id),
+            Event::QueueTimeout(id) => self.queue_timeout(s, id),
             Event::FaultStart(i) => self.fault_start(s, i),
             Event::FaultEnd(i) => self.fault_end(s, i),
             Event::Check(lb, b) => self.check_start(s, lb, b),

@@ -398,3 +398,92 @@ fn a_dead_address_in_dns_fails_its_share_until_clients_try_the_next() {
         .collect();
     assert!(lost.iter().all(|&n| n <= 10), "{lost:?}");
 }
+
+#[test]
+fn maxconn_at_the_pool_size_makes_one_central_queue() {
+    // Two backends of 4 workers each, `maxconn = 4` on both: the balancer
+    // never sends a backend more than it can serve, so nothing waits in the
+    // app queues and every wait happens in the balancer's queue — a single
+    // queue in front of 8 servers: M/M/8. λ = 1,500/s, service 4 ms (ρ = 0.75).
+    let toml = r#"
+duration = "60s"
+warmup = "5s"
+replications = 30
+seed = 9
+[model.balancers.lb1]
+algorithm = "leastconn"
+backends = [{ server = "web1", maxconn = 4 }, { server = "web2", maxconn = 4 }]
+timeout_queue = "1h"
+[model.servers.web1.app]
+workers = 4
+service = { dist = "exponential", mean = "4ms" }
+[model.servers.web2.app]
+workers = 4
+service = { dist = "exponential", mean = "4ms" }
+[workload]
+kind = "open"
+rate = 1500
+clients = 1
+"#;
+    let res = run_toml(toml, "maxconn");
+    let theory = stacksim::analytic::MMc {
+        lambda_per_s: 1500.0,
+        mean_service_s: 0.004,
+        servers: 8,
+    }
+    .mean_sojourn_s()
+        * 1e3;
+    let means: Vec<f64> = res[0]
+        .replications
+        .iter()
+        .map(|r| r.latency.mean() / 1e6)
+        .collect();
+    assert_mean("maxconn M/M/8 mean sojourn ms", &means, theory);
+    for r in &res[0].replications {
+        assert!(
+            r.stations.iter().all(|s| s.mean_queue == 0.0),
+            "an app queue was used: {:?}",
+            r.stations
+        );
+        assert_eq!(r.failed, 0);
+    }
+}
+
+#[test]
+fn a_full_backend_queue_times_out_with_503s() {
+    // One backend, maxconn 1, service 10 ms constant, 200 req/s: twice what
+    // it can take. `timeout queue` 50 ms: requests that cannot start within
+    // 50 ms fail as queue_timeout, and the backend serves at its capacity.
+    let toml = r#"
+duration = "30s"
+warmup = "5s"
+replications = 5
+seed = 4
+allow_overload = true
+[model.balancers.lb1]
+backends = [{ server = "web1", maxconn = 1 }]
+timeout_queue = "50ms"
+[model.servers.web1.app]
+workers = 1
+service = "10ms"
+[workload]
+kind = "open"
+rate = 200
+clients = 1
+"#;
+    let res = run_toml(toml, "queue-timeout");
+    for r in &res[0].replications {
+        let served = r.ok as f64 / r.measured_s;
+        assert!(
+            (served - 100.0).abs() < 2.0,
+            "served {served}/s, capacity 100/s"
+        );
+        assert!(failures(r, "queue_timeout") > 0);
+        // Nobody waits longer than the timeout plus one service.
+        assert!(
+            r.latency.max() as f64 / 1e6 <= 60.0 * 1.004,
+            "max {} ms",
+            r.latency.max() as f64 / 1e6
+        );
+    }
+}
