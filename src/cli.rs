@@ -31,6 +31,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Measure simulation speed (requests/s, events/s, peak memory).
     Bench(crate::experiment::bench::BenchArgs),
+    /// Simulate component failures and repairs over years: the site's availability.
+    Availability(AvailabilityArgs),
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -61,6 +63,29 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct AvailabilityArgs {
+    /// A model or experiment file (TOML); for an experiment, every scenario.
+    pub file: PathBuf,
+    /// Simulated years per replication.
+    #[arg(long, default_value_t = 100)]
+    pub years: u32,
+    /// Replications per scenario.
+    #[arg(long, default_value_t = 10)]
+    pub replications: u32,
+    /// Master seed (default: the experiment's `seed`, 1 for a model).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Repair starts at the failure: no alert or notice delay.
+    #[arg(long)]
+    pub no_detection: bool,
+    /// Output folder (default: output/<name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
 }
 
 #[derive(Args, Debug)]
@@ -109,6 +134,7 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Run(a) => run(a, out),
         Command::Check(a) => check(a, out),
         Command::Bench(a) => crate::experiment::bench::bench(&a, out).map_err(CliError::Runtime),
+        Command::Availability(a) => availability(a, out),
     }
 }
 
@@ -279,5 +305,65 @@ fn check(a: CheckArgs, out: &mut dyn Write) -> Result<(), CliError> {
             }
         }
     }
+    Ok(())
+}
+
+fn availability(a: AvailabilityArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    use crate::experiment::availability::{self as av, Target};
+    let overrides = Overrides {
+        sets: a.overrides.set.clone(),
+        ..Overrides::default()
+    };
+    let (name, seed, targets) = match spec::load_input(&a.file, &overrides)? {
+        Input::Model {
+            name,
+            model,
+            workload,
+        } => {
+            let t = Target {
+                name: name.clone(),
+                model,
+                workload,
+            };
+            (name, 1, vec![t])
+        }
+        Input::Experiment(exp) => {
+            let seed = exp.scenarios.first().map_or(1, |s| s.run.seed);
+            let targets = (exp.scenarios.into_iter())
+                .map(|s| Target {
+                    name: s.name,
+                    model: s.model,
+                    workload: Some(s.workload),
+                })
+                .collect();
+            (exp.name, seed, targets)
+        }
+    };
+    let settings = av::Settings {
+        years: a.years,
+        replications: a.replications,
+        seed: a.seed.unwrap_or(seed),
+        detection: !a.no_detection,
+    };
+    let started = std::time::Instant::now();
+    let res = av::run(&targets, &settings).map_err(CliError::Input)?;
+    let wall = started.elapsed().as_secs_f64();
+    let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(&name));
+    let files = report::availability_out::write(&dir, &res).map_err(CliError::Runtime)?;
+    writeln!(
+        out,
+        "{name}: availability of {} scenario(s), {} × {} simulated years each, seed {}, in {wall:.2} s wall",
+        res.len(),
+        settings.replications,
+        settings.years,
+        settings.seed
+    )
+    .map_err(io)?;
+    write!(out, "{}", report::availability_out::render(&res)).map_err(io)?;
+    let names: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    writeln!(out, "\nwrote {}/{{{}}}", dir.display(), names.join(",")).map_err(io)?;
     Ok(())
 }

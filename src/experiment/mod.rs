@@ -7,6 +7,7 @@
 //! runs it, and results are collected in input order (rayon's indexed
 //! `collect`), so the output is byte-identical whatever the thread count.
 
+pub mod availability;
 pub mod bench;
 pub mod capacity;
 pub mod summary;

@@ -4,6 +4,7 @@
 //! name in the output folder first, and only when all of them are written
 //! are they renamed into place. Nothing here runs a simulation.
 
+pub mod availability_out;
 pub mod csv_out;
 pub mod table;
 pub mod topology;

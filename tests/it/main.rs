@@ -1,4 +1,5 @@
 //! The integration tests, one binary with a module per topic:
+//! - `availability`: `stacksim availability` against closed forms (CIs from replications), determinism;
 //! - `theory`: the simulator against closed forms (confidence intervals from replications);
 //! - `determinism`: same seed, same bytes, whatever the thread count;
 //! - `bad_input`: every kind of bad input gives one clear message and exit code 2;
@@ -6,6 +7,7 @@
 //! - `experiments`: every bundled model and experiment runs;
 //! - `failures`: health checks, retries, crashes and algorithms against computed expectations.
 
+mod availability;
 mod bad_input;
 mod cli;
 mod determinism;
