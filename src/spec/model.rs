@@ -266,6 +266,12 @@ pub struct WorkloadFile {
     /// the next one (default false).
     #[serde(default)]
     pub try_next_address: bool,
+    /// The client gives up waiting for an answer after this (default: never).
+    pub timeout: Option<DurationSpec>,
+    /// Retries of a request that timed out or failed (default 0); the
+    /// request counts once, with its total latency.
+    #[serde(default)]
+    pub retries: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -637,11 +637,26 @@ impl<'a> Checker<'a> {
             .connect_timeout
             .map_or(SimDuration::from_secs(10), |d| d.0);
         let try_next_address = w.try_next_address;
+        let client_timeout = w.timeout.map(|d| d.0);
+        if client_timeout.is_some_and(|d| d.is_zero()) {
+            self.err(
+                &p("timeout"),
+                "must be positive (leave it out for a client that waits forever)",
+            );
+        }
+        if w.retries > 10 {
+            self.err(
+                &p("retries"),
+                format!("at most 10 retries, found {}", w.retries),
+            );
+        }
         arrivals.map(|arrivals| Workload {
             arrivals,
             classes,
             connect_timeout,
             try_next_address,
+            client_timeout,
+            client_retries: w.retries,
         })
     }
 

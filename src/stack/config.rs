@@ -329,6 +329,10 @@ pub struct Workload {
     /// With several DNS addresses, a client whose connection fails tries
     /// the next address (browsers do; many API clients do not).
     pub try_next_address: bool,
+    /// The client gives up waiting after this (and retries if it may).
+    pub client_timeout: Option<SimDuration>,
+    /// How many times a client retries a request that timed out or failed.
+    pub client_retries: u32,
 }
 
 impl Workload {

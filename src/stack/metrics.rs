@@ -16,6 +16,8 @@ pub enum FailReason {
     QueueFull,
     /// Still in flight when the run's drain period ended.
     Unfinished,
+    /// The client's timeout expired (after its retries).
+    ClientTimeout,
     /// Every connection attempt was refused (a crashed process).
     ConnectRefused,
     /// Every connection attempt timed out (a silent host).
@@ -42,6 +44,7 @@ impl FailReason {
         match self {
             FailReason::QueueFull => "queue_full",
             FailReason::Unfinished => "unfinished",
+            FailReason::ClientTimeout => "client_timeout",
             FailReason::ConnectRefused => "connect_refused",
             FailReason::ConnectTimeout => "connect_timeout",
             FailReason::ServerCrash => "server_crash",

@@ -74,6 +74,15 @@ pub(super) struct Req {
     /// A crash took this request over into a new slot; this slot only
     /// waits for its pending event to give back what it holds.
     pub(super) zombie: bool,
+    /// The client gave up on this attempt (its timeout): the server side
+    /// goes on, but its answer is thrown away.
+    pub(super) abandoned: bool,
+    /// The request's class (to start a retry afresh).
+    pub(super) class: u8,
+    /// The client's attempts so far after the first.
+    pub(super) attempt: u8,
+    /// The client's timeout for this attempt, if one is set.
+    pub(super) timer: Option<(SimTime, crate::engine::EventKey)>,
 }
 
 /// Events of the web stack: ids only, no payloads.
@@ -97,6 +106,8 @@ pub enum Event {
     CheckEnd(u16, u16, bool),
     /// A request has waited `timeout queue` in its balancer's queue.
     QueueTimeout(u32),
+    /// The client's timeout for a request expired.
+    ClientTimeout(u32),
 }
 
 pub(super) struct ServerRt {
@@ -185,6 +196,8 @@ pub struct World {
     /// Per balancer: when it went down (for VRRP takeover).
     pub(super) lb_down_since: Vec<SimTime>,
     pub(super) try_next_address: bool,
+    pub(super) client_timeout: Option<SimDuration>,
+    pub(super) client_retries: u8,
     pub(super) lb_cfg: Vec<super::config::BalancerConfig>,
     pub(super) connect_timeout: SimDuration,
     pub(super) timeline: Vec<(SimTime, String)>,
@@ -318,6 +331,8 @@ impl World {
             lb_state: vec![(true, false); m.balancers.len()],
             lb_down_since: vec![SimTime::ZERO; m.balancers.len()],
             try_next_address: w.try_next_address,
+            client_timeout: w.client_timeout,
+            client_retries: w.client_retries.min(255) as u8,
             lb_cfg: m.balancers.clone(),
             connect_timeout: w.connect_timeout,
             timeline: vec![],
@@ -392,11 +407,67 @@ impl World {
             fail: None,
             retries_left: 0,
             zombie: false,
+            abandoned: false,
+            class: class as u8,
+            attempt: 0,
+            timer: None,
         };
         let id = self.alloc(req);
         self.in_flight += 1;
         self.peak_in_flight = self.peak_in_flight.max(self.in_flight);
+        self.begin_attempt(s, id);
+    }
+
+    /// Starts the client's (next) attempt of request `id`, arming its timeout.
+    fn begin_attempt(&mut self, s: &mut Scheduler<Event>, id: u32) {
+        if let Some(t) = self.client_timeout {
+            let key = s.schedule(t, Event::ClientTimeout(id));
+            self.reqs[id as usize].timer = Some((s.now() + t, key));
+        }
         self.start(s, id);
+    }
+
+    /// A fresh attempt of the same request (same start, client and class)
+    /// in a new slot.
+    fn retry_attempt(&mut self, s: &mut Scheduler<Event>, r: Req) {
+        let (reads, writes) = self.class_queries[r.class as usize];
+        let req = Req {
+            phase: Phase::Start,
+            entry: 0,
+            lb: NONE,
+            tries: 0,
+            server: NONE,
+            backend: NONE,
+            db: NONE,
+            reads_left: reads,
+            writes_left: writes,
+            holds_app: false,
+            fail: None,
+            retries_left: 0,
+            zombie: false,
+            abandoned: false,
+            attempt: r.attempt + 1,
+            timer: None,
+            ..r
+        };
+        let id = self.alloc(req);
+        self.begin_attempt(s, id);
+    }
+
+    /// The client's timeout of request `id` expired: it abandons the
+    /// attempt (which goes on server-side, answer ignored) and retries, or
+    /// records the failure.
+    fn client_timeout(&mut self, s: &mut Scheduler<Event>, id: u32) {
+        let r = self.reqs[id as usize];
+        self.reqs[id as usize].abandoned = true;
+        self.reqs[id as usize].timer = None;
+        if r.attempt < self.client_retries {
+            self.retry_attempt(s, r);
+        } else {
+            self.metrics
+                .failed(r.start, s.now(), FailReason::ClientTimeout, NONE);
+            self.finish_request(s, r.client);
+        }
     }
 
     /// A slot for `req`: a free one, or a new one.
@@ -472,18 +543,35 @@ impl World {
         }
     }
 
+    /// The answer (or error) of request `id` reaches the client.
     pub(super) fn complete(&mut self, s: &mut Scheduler<Event>, id: u32) {
         let r = self.reqs[id as usize];
+        self.reqs[id as usize].phase = Phase::Free;
+        self.free.push(id);
+        if r.abandoned {
+            return; // the client stopped waiting for this one
+        }
+        if let Some((_, key)) = r.timer {
+            s.cancel(key);
+        }
         match r.fail {
+            Some(_) if r.attempt < self.client_retries => {
+                // The client retries a failed request at once.
+                self.retry_attempt(s, r);
+                return;
+            }
             None => self.metrics.ok(r.start, s.now()),
             Some((reason, place)) => self.metrics.failed(r.start, s.now(), reason, place),
         }
-        self.reqs[id as usize].phase = Phase::Free;
-        self.free.push(id);
+        self.finish_request(s, r.client);
+    }
+
+    /// A request is over for its client: the next one of a closed user.
+    fn finish_request(&mut self, s: &mut Scheduler<Event>, client: u32) {
         self.in_flight -= 1;
         if self.think.is_some() && !self.stopped {
             let t = self.think_time();
-            s.schedule(t, Event::Think(r.client));
+            s.schedule(t, Event::Think(client));
         }
     }
 }
@@ -529,6 +617,7 @@ impl Model for World {
                 self.release(s, st);
                 self.bury(s, id);
             }
+            Event::ClientTimeout(id) => self.client_timeout(s, id),
             Event::QueueTimeout(id) if self.reqs[id as usize].zombie => self.bury(s, id),
             Event::QueueTimeout(id) => self.queue_timeout(s, id),
             Event::FaultStart(i) => self.fault_start(s, i),
@@ -572,7 +661,7 @@ pub fn simulate(sc: &Scenario, replication: u32) -> ReplicationResult {
     let live: Vec<u32> = (0..world.reqs.len() as u32)
         .filter(|&i| {
             let r = &world.reqs[i as usize];
-            r.phase != Phase::Free && !r.zombie
+            r.phase != Phase::Free && !r.zombie && !r.abandoned
         })
         .collect();
     for id in live {

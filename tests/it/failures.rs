@@ -487,3 +487,81 @@ clients = 1
         );
     }
 }
+
+#[test]
+fn client_retries_rescue_fast_failures_but_storm_on_timeouts() {
+    // Retries help when a failure is quick and independent of the next
+    // attempt: web2's process is dead, there are no health checks and no
+    // balancer retries, so half the requests fail at once with a refused
+    // connection; a client that retries once is sent to web1 by round robin.
+    let fault =
+        "[[faults]]\nat = \"0s\"\ntarget = \"web2\"\nkind = \"crash\"\nmode = \"process\"\n";
+    let plain = run_toml(
+        &two_servers("retries = 0", 100.0, 30, 3, fault),
+        "no-client-retry",
+    );
+    let retry = run_toml(
+        &two_servers("retries = 0", 100.0, 30, 3, fault)
+            .replace("clients = 1", "clients = 1\nretries = 1"),
+        "client-retry",
+    );
+    for (a, b) in plain[0].replications.iter().zip(&retry[0].replications) {
+        assert_eq!(
+            a.requests(),
+            b.requests(),
+            "a request counts once, however many attempts"
+        );
+        let share = |r: &ReplicationResult| r.failed as f64 / r.requests() as f64;
+        assert!(
+            (share(a) - 0.5).abs() < 0.02,
+            "without retries half fail: {}",
+            share(a)
+        );
+        assert!(
+            share(b) < 0.02,
+            "one retry rescues almost all: {}",
+            share(b)
+        );
+    }
+    // Retries on timeouts that queueing causes are a retry storm: one
+    // worker, constant 30 ms service, 10 req/s (ρ = 0.3), the client gives
+    // up after 40 ms. The abandoned attempts keep loading the server, the
+    // retries add more, and retrying fails more requests than giving up.
+    let base = |extra: &str| {
+        format!(
+            r#"
+duration = "60s"
+warmup = "5s"
+replications = 5
+seed = 8
+allow_overload = true
+[model]
+entry = "web1"
+[model.servers.web1.app]
+workers = 1
+service = "30ms"
+[workload]
+kind = "open"
+rate = 10
+clients = 1
+timeout = "40ms"
+{extra}
+"#
+        )
+    };
+    let once = run_toml(&base(""), "storm-once");
+    let storm = run_toml(&base("retries = 2"), "storm");
+    for (a, b) in once[0].replications.iter().zip(&storm[0].replications) {
+        assert!(
+            failures(a, "client_timeout") > 0,
+            "no timeouts at all: the test says nothing"
+        );
+        assert_eq!(a.requests(), b.requests());
+        // Without retries every success came within the timeout; with them
+        // some succeed on a later attempt, counted with their total latency.
+        assert!(a.latency.max() as f64 / 1e6 <= 40.0 * 1.004);
+        assert!(b.latency.max() as f64 / 1e6 > 40.0);
+        assert!(failures(b, "client_timeout") > failures(a, "client_timeout"));
+        assert!(b.stations[0].utilisation > 2.0 * a.stations[0].utilisation);
+    }
+}
