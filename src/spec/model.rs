@@ -112,8 +112,28 @@ pub struct BalancerFile {
     pub slowstart: Option<DurationSpec>,
     /// keepalived: this balancer holds a virtual IP that a backup takes over.
     pub vrrp: Option<VrrpFile>,
+    /// HAProxy passive checks: `{ error_limit = 10, on_error = "fail-check" | "mark-down" }`.
+    pub observe: Option<ObserveFile>,
+    /// nginx passive checks: `{ max_fails = 1, fail_timeout = "10s" }`.
+    pub max_fails: Option<MaxFailsFile>,
     /// Failures of the balancer's host.
     pub reliability: Option<ReliabilityFile>,
+}
+
+/// HAProxy `observe layer7`, `error-limit` (default 10), `on-error`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObserveFile {
+    pub error_limit: Option<u32>,
+    pub on_error: Option<String>,
+}
+
+/// nginx `max_fails` (default 1) and `fail_timeout` (default 10 s).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaxFailsFile {
+    pub max_fails: Option<u32>,
+    pub fail_timeout: Option<DurationSpec>,
 }
 
 /// keepalived's VRRP settings of an active-passive balancer pair.

@@ -292,6 +292,7 @@ impl<'a> Checker<'a> {
                     timeout_queue: b.timeout_queue.map_or(timeout_connect, |d| d.0),
                     slowstart: b.slowstart.map(|d| d.0).filter(|d| !d.is_zero()),
                     vrrp: None,
+                    passive: self.passive(&bp, b),
                     reliability: self.reliability(&format!("{bp}.reliability"), &b.reliability),
                 });
             }
@@ -658,6 +659,52 @@ impl<'a> Checker<'a> {
             client_timeout,
             client_retries: w.retries,
         })
+    }
+
+    /// HAProxy's `observe` or nginx's `max_fails` (not both).
+    fn passive(&mut self, bp: &str, b: &BalancerFile) -> Option<Passive> {
+        match (&b.observe, &b.max_fails) {
+            (Some(_), Some(_)) => {
+                self.err(
+                    &format!("{bp}.max_fails"),
+                    "give either HAProxy's `observe` or nginx's `max_fails`, not both",
+                );
+                None
+            }
+            (Some(o), None) => {
+                let error_limit = self.at_least_one(
+                    &format!("{bp}.observe.error_limit"),
+                    o.error_limit.unwrap_or(10),
+                );
+                let mark_down = match o.on_error.as_deref().unwrap_or("fail-check") {
+                    "fail-check" => false,
+                    "mark-down" => true,
+                    other => {
+                        self.err(&format!("{bp}.observe.on_error"), format!("unknown on-error action `{other}`; expected `fail-check` (HAProxy's default) or `mark-down`"));
+                        false
+                    }
+                };
+                Some(Passive::Observe {
+                    error_limit,
+                    mark_down,
+                })
+            }
+            (None, Some(m)) => {
+                let max_fails = self.at_least_one(
+                    &format!("{bp}.max_fails.max_fails"),
+                    m.max_fails.unwrap_or(1),
+                );
+                let fail_timeout = m.fail_timeout.map_or(SimDuration::from_secs(10), |d| d.0);
+                if fail_timeout.is_zero() {
+                    self.err(&format!("{bp}.max_fails.fail_timeout"), "must be positive");
+                }
+                Some(Passive::MaxFails {
+                    max_fails,
+                    fail_timeout,
+                })
+            }
+            (None, None) => None,
+        }
     }
 
     /// A component's failure and repair means; both must be positive.

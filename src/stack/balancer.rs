@@ -296,6 +296,7 @@ mod tests {
             timeout_queue: crate::engine::SimDuration::from_secs(5),
             slowstart: None,
             vrrp: None,
+            passive: None,
             reliability: None,
             backends: weights
                 .iter()

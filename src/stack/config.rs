@@ -204,8 +204,27 @@ pub struct BalancerConfig {
     /// A keepalived (VRRP) pair: this balancer is the master of a virtual
     /// IP that `backup` takes over when it fails.
     pub vrrp: Option<Vrrp>,
+    /// Passive health checking from live traffic, if any.
+    pub passive: Option<Passive>,
     /// Failures of the balancer's host, for `stacksim availability`.
     pub reliability: Option<Reliability>,
+}
+
+/// Passive health checks: the balancer judges backends by the answers
+/// of real requests (5xx and connection failures are errors).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Passive {
+    /// HAProxy `observe layer7` + `error-limit` + `on-error`: after
+    /// `error_limit` consecutive errors, `mark_down` takes the backend out
+    /// at once; otherwise (`fail-check`, HAProxy's default) it counts as
+    /// one failed health check.
+    Observe { error_limit: u32, mark_down: bool },
+    /// nginx `max_fails` / `fail_timeout`: `max_fails` errors within
+    /// `fail_timeout` make the backend unavailable for `fail_timeout`.
+    MaxFails {
+        max_fails: u32,
+        fail_timeout: SimDuration,
+    },
 }
 
 /// keepalived's VRRP failover of a virtual IP from a master to a backup.

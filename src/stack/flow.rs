@@ -370,6 +370,7 @@ impl World {
         let sv = r.server as usize;
         let silent = self.servers[sv].silent;
         let b = r.lb as usize;
+        self.observe(s, b, r.backend as usize, false);
         let cfg = &self.lb_cfg[b];
         let lost = if silent {
             cfg.timeout_connect
@@ -456,6 +457,16 @@ impl World {
     fn resp_at_lb(&mut self, s: &mut Sched, id: u32) {
         let r = self.reqs[id as usize];
         if r.backend != NONE && r.lb != NONE {
+            // Passive checks see the answer; failed connections were
+            // already seen attempt by attempt.
+            match r.fail {
+                None => self.observe(s, r.lb as usize, r.backend as usize, true),
+                Some((FailReason::ConnectRefused | FailReason::ConnectTimeout, _)) => {}
+                Some((reason, _)) if reason.is_server_error() => {
+                    self.observe(s, r.lb as usize, r.backend as usize, false)
+                }
+                Some(_) => {}
+            }
             self.balancers[r.lb as usize].done(r.backend as usize);
             if !self.balancers[r.lb as usize].queue.is_empty() {
                 self.drain_queue(s, r.lb as usize);

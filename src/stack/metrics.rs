@@ -40,6 +40,21 @@ pub enum FailReason {
 }
 
 impl FailReason {
+    /// A failure a balancer's passive checks count against the backend
+    /// (a 5xx answer or a broken connection), not one of its own making.
+    pub fn is_server_error(self) -> bool {
+        matches!(
+            self,
+            FailReason::QueueFull
+                | FailReason::ConnectRefused
+                | FailReason::ConnectTimeout
+                | FailReason::ServerCrash
+                | FailReason::ServerTimeout
+                | FailReason::DbError
+                | FailReason::DbTimeout
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FailReason::QueueFull => "queue_full",

@@ -12,6 +12,7 @@ mod faults;
 mod flow;
 mod health;
 pub mod metrics;
+mod passive;
 pub mod station;
 pub mod world;
 

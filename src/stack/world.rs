@@ -108,6 +108,8 @@ pub enum Event {
     QueueTimeout(u32),
     /// The client's timeout for a request expired.
     ClientTimeout(u32),
+    /// nginx's `fail_timeout` is over: balancer `lb` uses backend `b` again.
+    Revive(u16, u16),
 }
 
 pub(super) struct ServerRt {
@@ -197,6 +199,8 @@ pub struct World {
     pub(super) lb_down_since: Vec<SimTime>,
     pub(super) try_next_address: bool,
     pub(super) client_timeout: Option<SimDuration>,
+    /// Per balancer, per backend: passive-check state.
+    pub(super) passive: Vec<Vec<super::passive::PassiveState>>,
     pub(super) client_retries: u8,
     pub(super) lb_cfg: Vec<super::config::BalancerConfig>,
     pub(super) connect_timeout: SimDuration,
@@ -332,6 +336,11 @@ impl World {
             lb_down_since: vec![SimTime::ZERO; m.balancers.len()],
             try_next_address: w.try_next_address,
             client_timeout: w.client_timeout,
+            passive: m
+                .balancers
+                .iter()
+                .map(|b| vec![Default::default(); b.backends.len()])
+                .collect(),
             client_retries: w.client_retries.min(255) as u8,
             lb_cfg: m.balancers.clone(),
             connect_timeout: w.connect_timeout,
@@ -618,6 +627,7 @@ impl Model for World {
                 self.bury(s, id);
             }
             Event::ClientTimeout(id) => self.client_timeout(s, id),
+            Event::Revive(lb, b) => self.revive(s, lb, b),
             Event::QueueTimeout(id) if self.reqs[id as usize].zombie => self.bury(s, id),
             Event::QueueTimeout(id) => self.queue_timeout(s, id),
             Event::FaultStart(i) => self.fault_start(s, i),

@@ -565,3 +565,67 @@ timeout = "40ms"
         assert!(b.stations[0].utilisation > 2.0 * a.stations[0].utilisation);
     }
 }
+
+#[test]
+fn passive_checks_take_a_failing_backend_out_without_active_checks() {
+    // web2's process dies at 20 s; there are no active checks. With
+    // HAProxy's `observe layer7` (error-limit 10, on-error mark-down) the
+    // balancer takes web2 out at its 10th consecutive error: with round
+    // robin at 400 req/s, ~20 requests (10 to web2) after the crash, so
+    // only those 10 fail. Without passive checks web2 keeps failing its
+    // half until the end. nginx's max_fails = 1 takes it out at the first
+    // error for fail_timeout (10 s), then tries it once again.
+    let fault =
+        "[[faults]]\nat = \"20s\"\ntarget = \"web2\"\nkind = \"crash\"\nmode = \"process\"\n";
+    let observe = run_toml(
+        &two_servers(
+            "retries = 0\nobserve = { error_limit = 10, on_error = \"mark-down\" }",
+            400.0,
+            30,
+            3,
+            fault,
+        ),
+        "observe",
+    );
+    for r in &observe[0].replications {
+        // The request inside web2 when it died (a reset) counts as an error too.
+        let errors = failures(r, "connect_refused") + failures(r, "server_crash");
+        assert_eq!(errors, 10, "{:?}", r.failures);
+        assert!(
+            r.timeline
+                .iter()
+                .any(|(_, w)| w.contains("web2 is DOWN (10 consecutive errors"))
+        );
+    }
+    let nginx = run_toml(
+        &two_servers(
+            "retries = 0\nmax_fails = { max_fails = 1, fail_timeout = \"4s\" }",
+            400.0,
+            30,
+            3,
+            fault,
+        ),
+        "max-fails",
+    );
+    for r in &nginx[0].replications {
+        // One failure when it dies, then one more each 4 s it is tried
+        // again (at 24 s and 28 s; the run ends at 30 s).
+        let errors = failures(r, "connect_refused") + failures(r, "server_crash");
+        assert_eq!(errors, 3, "{:?}", r.failures);
+    }
+    let blind = run_toml(&two_servers("retries = 0", 400.0, 30, 3, fault), "blind");
+    for r in &blind[0].replications {
+        // Round robin alternates exactly: half the requests of the last 10 s.
+        let last_10s: u64 = r
+            .windows
+            .iter()
+            .filter(|w| w.t_s >= 20.0)
+            .map(|w| w.requests)
+            .sum();
+        let got = failures(r, "connect_refused") + failures(r, "server_crash");
+        assert!(
+            (got as f64 - last_10s as f64 / 2.0).abs() <= 3.0,
+            "{got} vs half of {last_10s}"
+        );
+    }
+}
