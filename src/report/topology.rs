@@ -4,8 +4,7 @@
 
 use crate::experiment::capacity::LoadReport;
 use crate::stack::config::{
-    AppMode, Arrivals, DbRole, Entry, FaultKind, FaultTarget, ModelConfig, RateProfile, Scenario,
-    Workload,
+    AppMode, Arrivals, DbRole, Entry, ModelConfig, RateProfile, Scenario, Workload,
 };
 use std::fmt::Write;
 
@@ -170,19 +169,9 @@ pub fn workload(w: &Workload) -> String {
 /// The scenario's faults, one per line (nothing when there are none).
 pub fn faults(sc: &Scenario) -> String {
     let m = &sc.model;
-    let stations = m.station_names();
     let mut o = String::new();
     for f in &sc.faults {
-        let target = match f.target {
-            FaultTarget::Server(s) => m.servers[s].name.clone(),
-            FaultTarget::Balancer(b) => m.balancers[b].name.clone(),
-            FaultTarget::Station(st) => stations[st].clone(),
-        };
-        let what = match f.kind {
-            FaultKind::CrashHost => "crashes (host: silent)".to_string(),
-            FaultKind::CrashProcess => "crashes (process: refused)".to_string(),
-            FaultKind::Slow { factor } => format!("slows down × {factor}"),
-        };
+        let what = m.describe(f);
         let until = f.duration.map_or(", for good".to_string(), |d| {
             format!(", recovers after {d}")
         });
@@ -191,7 +180,7 @@ pub fn faults(sc: &Scenario) -> String {
         } else {
             ""
         };
-        let _ = writeln!(o, "fault: at {} {target} {what}{until}{late}", f.at);
+        let _ = writeln!(o, "fault: at {} {what}{until}{late}", f.at);
     }
     o
 }

@@ -369,13 +369,20 @@ pub struct FaultFile {
     pub at: DurationSpec,
     /// A server or balancer (crash, slow) or a station such as `web2.app` or `db1` (slow).
     pub target: String,
-    /// `crash` or `slow`.
+    /// `crash`, `slow`, `partition` or `network`.
     pub kind: String,
     /// For a crash: `host` (silent: connections time out; the default) or
     /// `process` (connections refused at once).
     pub mode: Option<String>,
     /// For a slow-down: service times × this factor.
     pub factor: Option<f64>,
+    /// For a partition: the component the target can no longer reach.
+    pub peer: Option<String>,
+    /// For kind = "network" (target `client_lb`, `lb_server` or `server_db`):
+    /// latency added to each one-way hop…
+    pub extra_latency: Option<DurationSpec>,
+    /// …and the probability that a hop's packet is lost (then resent).
+    pub loss: Option<f64>,
     /// Recovery after this long; left out = never during the run.
     pub duration: Option<DurationSpec>,
 }

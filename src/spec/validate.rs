@@ -661,6 +661,73 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// A partition (target ↮ peer) or a degraded link.
+    fn net_fault(
+        &mut self,
+        p: &str,
+        f: &FaultFile,
+        model: &ModelConfig,
+        server: Option<usize>,
+        lb: Option<usize>,
+    ) -> Option<(FaultKind, FaultTarget)> {
+        if f.mode.is_some() || f.factor.is_some() {
+            self.err(p, "`mode` and `factor` are for crashes and slow-downs");
+            return None;
+        }
+        if f.kind == "network" {
+            let link = match f.target.as_str() {
+                "client_lb" => 0,
+                "lb_server" => 1,
+                "server_db" => 2,
+                other => {
+                    self.err(&format!("{p}.target"), format!("`{other}` is not a link; expected `client_lb`, `lb_server` or `server_db`"));
+                    return None;
+                }
+            };
+            let loss = f.loss.unwrap_or(0.0);
+            if !(0.0..1.0).contains(&loss) {
+                self.err(
+                    &format!("{p}.loss"),
+                    format!("must be in [0, 1), found {loss}"),
+                );
+                return None;
+            }
+            let extra = f.extra_latency.map_or(SimDuration::ZERO, |d| d.0);
+            if extra.is_zero() && loss == 0.0 {
+                self.err(p, "a network fault needs `extra_latency` or `loss`");
+                return None;
+            }
+            return Some((FaultKind::Network { extra, loss }, FaultTarget::Link(link)));
+        }
+        let Some(peer_name) = &f.peer else {
+            self.err(
+                p,
+                "a partition needs `peer`: the component the target can no longer reach",
+            );
+            return None;
+        };
+        let peer_server = model.servers.iter().position(|s| s.name == *peer_name);
+        let peer_db = model.databases.iter().position(|d| d.name == *peer_name);
+        match (lb, server, peer_server, peer_db) {
+            (Some(b), _, Some(s), _) => Some((
+                FaultKind::Partition {
+                    peer: FaultTarget::Server(s),
+                },
+                FaultTarget::Balancer(b),
+            )),
+            (_, Some(s), _, Some(d)) => Some((
+                FaultKind::Partition {
+                    peer: FaultTarget::Database(d),
+                },
+                FaultTarget::Server(s),
+            )),
+            _ => {
+                self.err(p, format!("a partition is between a balancer and a server, or a server and a database; `{}` and `{peer_name}` are not", f.target));
+                None
+            }
+        }
+    }
+
     /// HAProxy's `observe` or nginx's `max_fails` (not both).
     fn passive(&mut self, bp: &str, b: &BalancerFile) -> Option<Passive> {
         match (&b.observe, &b.max_fails) {
@@ -767,6 +834,29 @@ impl<'a> Checker<'a> {
             let server = model.servers.iter().position(|s| s.name == f.target);
             let lb = model.balancers.iter().position(|b| b.name == f.target);
             let station = stations.iter().position(|s| *s == f.target);
+            if f.kind == "partition" || f.kind == "network" {
+                if let Some(kind_target) = self.net_fault(&p, f, model, server, lb) {
+                    out.push(Fault {
+                        at: f.at.0,
+                        target: kind_target.1,
+                        kind: kind_target.0,
+                        duration: f.duration.map(|d| d.0),
+                    });
+                }
+                continue;
+            }
+            for (set, key) in [
+                (f.peer.is_some(), "peer"),
+                (f.extra_latency.is_some(), "extra_latency"),
+                (f.loss.is_some(), "loss"),
+            ] {
+                if set {
+                    self.err(
+                        &format!("{p}.{key}"),
+                        format!("`{key}` is for kind = \"partition\" or \"network\""),
+                    );
+                }
+            }
             let kind = match (f.kind.as_str(), f.mode.as_deref(), f.factor) {
                 ("crash", mode, None) => match mode {
                     None | Some("host") => Some(FaultKind::CrashHost),
@@ -804,7 +894,7 @@ impl<'a> Checker<'a> {
                 (other, _, _) => {
                     self.err(
                         &format!("{p}.kind"),
-                        format!("unknown fault kind `{other}`; expected `crash` or `slow`"),
+                        format!("unknown fault kind `{other}`; expected `crash`, `slow`, `partition` or `network`"),
                     );
                     None
                 }

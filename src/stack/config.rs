@@ -427,6 +427,14 @@ pub enum FaultKind {
     CrashProcess,
     /// Service times are multiplied by `factor`.
     Slow { factor: f64 },
+    /// The target can no longer reach `peer` (a balancer and a server, or a
+    /// server and a database): packets are dropped, so connections and
+    /// checks time out, as against a silent host — for that pair only.
+    Partition { peer: FaultTarget },
+    /// Every one-way hop on the link gets `extra` latency, and each is lost
+    /// with probability `loss` — a lost segment is resent after TCP's
+    /// retransmission timeout (200 ms on Linux, doubling each time).
+    Network { extra: SimDuration, loss: f64 },
 }
 
 /// What a fault hits.
@@ -436,6 +444,10 @@ pub enum FaultTarget {
     Balancer(LbIdx),
     /// One station by its global index (`web2.app`, `db1`), for slow-downs.
     Station(usize),
+    /// A database, as the far side of a partition.
+    Database(DbIdx),
+    /// A network link: 0 client↔balancer, 1 balancer↔server, 2 server↔database.
+    Link(u8),
 }
 
 /// A fault at a given time, optionally ending (recovery) after `duration`.
@@ -458,6 +470,38 @@ pub struct Scenario {
 }
 
 impl ModelConfig {
+    /// The name of a fault's target or peer.
+    pub fn target_name(&self, t: FaultTarget) -> String {
+        match t {
+            FaultTarget::Server(s) => self.servers[s].name.clone(),
+            FaultTarget::Balancer(b) => self.balancers[b].name.clone(),
+            FaultTarget::Station(st) => self.station_names()[st].clone(),
+            FaultTarget::Database(d) => self.databases[d].name.clone(),
+            FaultTarget::Link(l) => {
+                ["client_lb", "lb_server", "server_db"][usize::from(l).min(2)].to_string()
+            }
+        }
+    }
+
+    /// What a fault does, in words: `web2 crashes (host: silent)`.
+    pub fn describe(&self, f: &Fault) -> String {
+        let target = self.target_name(f.target);
+        match f.kind {
+            FaultKind::CrashHost => format!("{target} crashes (host: silent)"),
+            FaultKind::CrashProcess => format!("{target} crashes (process: refused)"),
+            FaultKind::Slow { factor } => format!("{target} slows down: service times × {factor}"),
+            FaultKind::Partition { peer } => {
+                format!("{target} cannot reach {}", self.target_name(peer))
+            }
+            FaultKind::Network { extra, loss } => {
+                format!(
+                    "link {target}: +{extra} each way, {:.2}% packet loss",
+                    loss * 100.0
+                )
+            }
+        }
+    }
+
     /// The names of the stations in the order the simulator creates them:
     /// balancers (with processing), then each server's nginx and app, then
     /// the databases. Fault targets and reports use these names.

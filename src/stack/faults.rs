@@ -24,59 +24,48 @@ impl World {
         if let Some(d) = f.duration {
             s.schedule(d, Event::FaultEnd(i));
         }
-        let name = self.target_name(f.target);
+        let text = self.fault_text[i as usize].0.clone();
+        self.log(s, text);
         match (f.kind, f.target) {
             (FaultKind::Slow { factor }, target) => {
-                self.log(s, format!("{name} slows down: service times × {factor}"));
                 for st in self.stations_of(target) {
                     self.stations[st].scale = factor;
                 }
             }
-            (crash, FaultTarget::Server(sv)) => {
-                let silent = crash == FaultKind::CrashHost;
-                self.log(
-                    s,
-                    format!(
-                        "{name} crashes ({})",
-                        if silent {
-                            "host: silent"
-                        } else {
-                            "process: refused"
-                        }
-                    ),
-                );
-                self.crash_server(s, sv, silent);
+            (FaultKind::CrashHost | FaultKind::CrashProcess, FaultTarget::Server(sv)) => {
+                self.crash_server(s, sv, f.kind == FaultKind::CrashHost);
             }
-            (crash, FaultTarget::Balancer(b)) => {
-                let silent = crash == FaultKind::CrashHost;
-                self.log(
-                    s,
-                    format!(
-                        "{name} crashes ({})",
-                        if silent {
-                            "host: silent"
-                        } else {
-                            "process: refused"
-                        }
-                    ),
-                );
-                self.crash_balancer(s, b, silent);
+            (FaultKind::CrashHost | FaultKind::CrashProcess, FaultTarget::Balancer(b)) => {
+                self.crash_balancer(s, b, f.kind == FaultKind::CrashHost);
             }
-            (_, FaultTarget::Station(_)) => {
-                unreachable!("validation allows only slow-downs of a station")
+            (FaultKind::Partition { peer }, target) => {
+                self.partitions.push((target, peer));
+                self.partition_in_flight(s, target, peer);
             }
+            (FaultKind::Network { extra, loss }, FaultTarget::Link(l)) => {
+                self.link_faults[usize::from(l)] = (extra, loss);
+            }
+            (kind, target) => unreachable!("validation rejects {kind:?} on {target:?}"),
         }
     }
 
     pub(super) fn fault_end(&mut self, s: &mut Sched, i: u16) {
         let f = self.faults[i as usize].clone();
-        let name = self.target_name(f.target);
-        self.log(s, format!("{name} recovers"));
+        let text = self.fault_text[i as usize].1.clone();
+        self.log(s, text);
         match (f.kind, f.target) {
             (FaultKind::Slow { .. }, target) => {
                 for st in self.stations_of(target) {
                     self.stations[st].scale = 1.0;
                 }
+            }
+            (FaultKind::Partition { peer }, target) => {
+                if let Some(pos) = self.partitions.iter().position(|&p| p == (target, peer)) {
+                    self.partitions.remove(pos);
+                }
+            }
+            (FaultKind::Network { .. }, FaultTarget::Link(l)) => {
+                self.link_faults[usize::from(l)] = (SimDuration::ZERO, 0.0);
             }
             (_, FaultTarget::Server(sv)) => self.servers[sv].up = true,
             (_, FaultTarget::Balancer(b)) => {
@@ -84,15 +73,83 @@ impl World {
                 self.lb_state[b] = (true, false);
                 self.balancers[b].in_flight.iter_mut().for_each(|n| *n = 0);
             }
-            (_, FaultTarget::Station(_)) => {}
+            _ => {}
         }
     }
 
-    fn target_name(&self, t: FaultTarget) -> String {
-        match t {
-            FaultTarget::Server(sv) => self.servers[sv].name.clone(),
-            FaultTarget::Balancer(b) => self.balancers[b].name.clone(),
-            FaultTarget::Station(st) => self.stations[st].name.clone(),
+    /// True while balancer `lb` cannot reach server `sv`.
+    #[inline]
+    pub(super) fn lb_cut_off(&self, lb: usize, sv: usize) -> bool {
+        !self.partitions.is_empty()
+            && self
+                .partitions
+                .contains(&(FaultTarget::Balancer(lb), FaultTarget::Server(sv)))
+    }
+
+    /// True while server `sv` cannot reach database `db`.
+    #[inline]
+    pub(super) fn db_cut_off(&self, sv: usize, db: usize) -> bool {
+        !self.partitions.is_empty()
+            && self
+                .partitions
+                .contains(&(FaultTarget::Server(sv), FaultTarget::Database(db)))
+    }
+
+    /// A partition starts: what was crossing it is lost as if the far side
+    /// had gone silent — the balancer waits `timeout server` for answers
+    /// that will not come, the app its `db_timeout`.
+    fn partition_in_flight(&mut self, s: &mut Sched, target: FaultTarget, peer: FaultTarget) {
+        let victims: Vec<u32> = (0..self.reqs.len() as u32).collect();
+        for id in victims {
+            let r = self.reqs[id as usize];
+            if r.phase == Phase::Free || r.zombie || r.server == NONE {
+                continue;
+            }
+            match (target, peer) {
+                (FaultTarget::Balancer(b), FaultTarget::Server(sv))
+                    if usize::from(r.lb) == b
+                        && usize::from(r.server) == sv
+                        && matches!(
+                            r.phase,
+                            Phase::AtApp
+                                | Phase::AppCpuDone
+                                | Phase::NextQuery
+                                | Phase::AtDb
+                                | Phase::DbDone
+                                | Phase::AppDone
+                        ) =>
+                {
+                    let place = self.server_place(sv);
+                    let delay = self.lb_cfg[b].timeout_server;
+                    self.kill(
+                        s,
+                        id,
+                        FailReason::ServerTimeout,
+                        place,
+                        delay,
+                        Phase::RespAtLb,
+                        false,
+                    );
+                }
+                (FaultTarget::Server(sv), FaultTarget::Database(d))
+                    if usize::from(r.server) == sv
+                        && r.phase == Phase::DbDone
+                        && usize::from(r.db & 0x7FFF) == d =>
+                {
+                    let st = self.dbs[d].station;
+                    let delay = self.servers[sv].db_timeout;
+                    self.kill(
+                        s,
+                        id,
+                        FailReason::DbTimeout,
+                        st,
+                        delay,
+                        Phase::AppDone,
+                        true,
+                    );
+                }
+                _ => {}
+            }
         }
     }
 
@@ -107,6 +164,8 @@ impl World {
                 .map(usize::from)
                 .into_iter()
                 .collect(),
+            FaultTarget::Database(d) => vec![usize::from(self.dbs[d].station)],
+            FaultTarget::Link(_) => vec![],
             FaultTarget::Server(sv) => {
                 let srv = &self.servers[sv];
                 let mut v: Vec<usize> = srv.nginx.map(usize::from).into_iter().collect();

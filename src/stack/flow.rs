@@ -290,9 +290,14 @@ impl World {
     }
 
     fn at_server(&mut self, s: &mut Sched, id: u32) {
-        let sv = self.reqs[id as usize].server as usize;
+        let r = self.reqs[id as usize];
+        let sv = r.server as usize;
         if !self.servers[sv].up {
-            self.connect_failed(s, id);
+            self.connect_failed(s, id, self.servers[sv].silent);
+            return;
+        }
+        if r.lb != NONE && self.lb_cut_off(usize::from(r.lb), sv) {
+            self.connect_failed(s, id, true);
             return;
         }
         match self.servers[sv].nginx {
@@ -333,13 +338,15 @@ impl World {
         let kind = u8::from(db & 0x8000 != 0);
         let dbi = (db & 0x7FFF) as usize;
         let st = self.dbs[dbi].station;
-        if let Some(host) = self.dbs[dbi].host
-            && !self.servers[host].up
-        {
-            // A refused connection fails at once; a silent host holds the
-            // app (and its worker) until its `db_timeout`.
-            let r = self.reqs[id as usize];
-            let (reason, delay) = if self.servers[host].silent {
+        let r = self.reqs[id as usize];
+        let host_down = self.dbs[dbi].host.is_some_and(|h| !self.servers[h].up);
+        let cut_off = self.db_cut_off(usize::from(r.server), dbi);
+        if host_down || cut_off {
+            // A refused connection fails at once; a silent host (or one
+            // behind a partition) holds the app and its worker until its
+            // `db_timeout`.
+            let silent = cut_off || self.dbs[dbi].host.is_some_and(|h| self.servers[h].silent);
+            let (reason, delay) = if silent {
                 (
                     FailReason::DbTimeout,
                     self.servers[r.server as usize].db_timeout,
@@ -365,10 +372,9 @@ impl World {
     /// min(`timeout connect`, 1 s); a silent host first costs the whole
     /// `timeout connect`. With `option redispatch` the last retry goes to
     /// another server.
-    fn connect_failed(&mut self, s: &mut Sched, id: u32) {
+    fn connect_failed(&mut self, s: &mut Sched, id: u32, silent: bool) {
         let r = self.reqs[id as usize];
         let sv = r.server as usize;
-        let silent = self.servers[sv].silent;
         let b = r.lb as usize;
         self.observe(s, b, r.backend as usize, false);
         let cfg = &self.lb_cfg[b];

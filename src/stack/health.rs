@@ -56,8 +56,14 @@ impl World {
             s.schedule(check.inter, Event::Check(lb, backend));
             return;
         }
-        let server = &self.servers[self.balancers[b].servers[backend as usize]];
-        match (server.up, server.silent) {
+        let sv = self.balancers[b].servers[backend as usize];
+        let server = &self.servers[sv];
+        let (up, silent) = if self.lb_cut_off(b, sv) {
+            (false, true)
+        } else {
+            (server.up, server.silent)
+        };
+        match (up, silent) {
             (true, _) => self.check_end(s, lb, backend, true),
             (false, false) => self.check_end(s, lb, backend, false),
             (false, true) => {

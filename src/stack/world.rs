@@ -199,6 +199,12 @@ pub struct World {
     pub(super) lb_down_since: Vec<SimTime>,
     pub(super) try_next_address: bool,
     pub(super) client_timeout: Option<SimDuration>,
+    /// Per fault: what to log when it starts and when it ends.
+    pub(super) fault_text: Vec<(String, String)>,
+    /// Active partitions: (target, peer) pairs that cannot reach each other.
+    pub(super) partitions: Vec<(super::config::FaultTarget, super::config::FaultTarget)>,
+    /// Per link (client↔lb, lb↔server, server↔db): extra latency and loss.
+    pub(super) link_faults: [(SimDuration, f64); 3],
     /// Per balancer, per backend: passive-check state.
     pub(super) passive: Vec<Vec<super::passive::PassiveState>>,
     pub(super) client_retries: u8,
@@ -332,6 +338,28 @@ impl World {
             stopped: false,
             metrics: Metrics::new(SimTime::ZERO + sc.run.warmup, sc.run.window, end),
             faults: sc.faults.clone(),
+            fault_text: sc
+                .faults
+                .iter()
+                .map(|f| {
+                    let end = match f.kind {
+                        super::config::FaultKind::Partition { peer } => {
+                            format!(
+                                "{} reaches {} again",
+                                m.target_name(f.target),
+                                m.target_name(peer)
+                            )
+                        }
+                        super::config::FaultKind::Network { .. } => {
+                            format!("link {} is healthy again", m.target_name(f.target))
+                        }
+                        _ => format!("{} recovers", m.target_name(f.target)),
+                    };
+                    (m.describe(f), end)
+                })
+                .collect(),
+            partitions: vec![],
+            link_faults: [(SimDuration::ZERO, 0.0); 3],
             lb_state: vec![(true, false); m.balancers.len()],
             lb_down_since: vec![SimTime::ZERO; m.balancers.len()],
             try_next_address: w.try_next_address,
@@ -386,10 +414,26 @@ impl World {
             1 => &self.lb_server,
             _ => &self.server_db,
         };
-        match d {
+        let base = match d {
             Some(d) => d.sample(&mut self.rng_network),
             None => SimDuration::ZERO,
+        };
+        let (extra, loss) = self.link_faults[usize::from(which)];
+        if extra.is_zero() && loss == 0.0 {
+            return base;
         }
+        // A lost segment is resent after TCP's retransmission timeout:
+        // 200 ms (Linux's minimum RTO), doubling on each further loss.
+        let mut delay = base + extra;
+        let mut rto = SimDuration::from_millis(200);
+        while loss > 0.0
+            && self.rng_network.random::<f64>() < loss
+            && rto <= SimDuration::from_secs(60)
+        {
+            delay = delay + rto;
+            rto = rto + rto;
+        }
+        delay
     }
 
     fn new_request(&mut self, s: &mut Scheduler<Event>, client: u32) {

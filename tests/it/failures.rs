@@ -629,3 +629,132 @@ fn passive_checks_take_a_failing_backend_out_without_active_checks() {
         );
     }
 }
+
+#[test]
+fn a_partition_looks_like_a_silent_host_to_the_cut_off_side_only() {
+    // lb1 loses its path to web2 at 20 s; web2 itself is fine. Its checks
+    // time out as against a silent host: out after 10–12 s, and the
+    // requests sent meanwhile fail as connect timeouts (after lb1's retries).
+    // The partition lasts 40 s, longer than detection plus lb1's retries
+    // (4 × 5 s timeout connect + 3 × 1 s), so no retry outlives it.
+    let fault = "[[faults]]\nat = \"20s\"\ntarget = \"lb1\"\nkind = \"partition\"\npeer = \"web2\"\nduration = \"40s\"\n";
+    let res = run_toml(
+        &two_servers("check = {}", 200.0, 90, 20, fault),
+        "partition",
+    );
+    let mut windows = vec![];
+    for r in &res[0].replications {
+        let down = when(r, "lb1: web2 is DOWN", 20.0) - 20.0;
+        assert!((10.0..=12.0).contains(&down), "detection {down} s");
+        windows.push(failures(r, "connect_timeout") as f64 / (200.0 * 0.5 * down));
+        assert!(
+            r.timeline
+                .iter()
+                .any(|(_, w)| w == "lb1 reaches web2 again")
+        );
+    }
+    assert_mean("partition failures / (rate × ½ × detection)", &windows, 1.0);
+}
+
+#[test]
+fn a_database_partition_holds_app_workers_until_their_timeout() {
+    // web1 loses its database for the rest of the run: each query hangs
+    // for db_timeout = 2 s holding a PHP worker (sync), so web1's pool of 4
+    // serves at most 2 requests a second; the rest fill its queue limit.
+    let toml = r#"
+duration = "40s"
+warmup = "5s"
+replications = 3
+seed = 6
+allow_overload = true
+[model]
+entry = "web1"
+[model.servers.web1]
+reads_from = "db1"
+writes_to = "db1"
+db_timeout = "2s"
+[model.servers.web1.app]
+workers = 4
+queue_limit = 50
+service = { dist = "exponential", mean = "2ms" }
+[model.databases.db1]
+role = "primary"
+read = { dist = "exponential", mean = "1ms" }
+write = { dist = "exponential", mean = "1ms" }
+[workload]
+kind = "open"
+rate = 100
+clients = 1
+classes = [{ name = "page", probability = 1.0, reads = 1 }]
+[[faults]]
+at = "20s"
+target = "web1"
+kind = "partition"
+peer = "db1"
+"#;
+    let res = run_toml(toml, "db-partition");
+    for r in &res[0].replications {
+        let app = r.stations.iter().find(|s| s.name == "web1.app").unwrap();
+        // Busy all of the last 20 s of the 35 measured: at least 20/35.
+        assert!(app.utilisation > 0.55, "{app:?}");
+        // Each worker finishes one (failed) request per 2 s: ≈ 2/s × 20 s.
+        let timed_out = failures(r, "db_timeout") as f64;
+        // …and the 50 queued at the end are served (and time out) in the drain.
+        assert!((timed_out - 90.0).abs() <= 4.0, "db_timeout {timed_out}");
+        assert!(failures(r, "queue_full") > 1500, "{:?}", r.failures);
+    }
+}
+
+#[test]
+fn a_degraded_link_adds_its_latency_and_retransmissions() {
+    // An M/M/1 behind a client link with no latency of its own. +50 ms each
+    // way delays every request by exactly 100 ms (the server sees the same
+    // arrivals, shifted). 10% loss adds the retransmission timeouts: per hop
+    // Σ pᵏ · 200 ms · 2ᵏ⁻¹ = 200·p/(1−2p) = 25 ms, so 50 ms per request.
+    let toml = |fault: &str| {
+        format!(
+            r#"
+duration = "60s"
+warmup = "5s"
+replications = 20
+seed = 12
+[model]
+entry = "web1"
+[model.servers.web1.app]
+workers = 1
+service = {{ dist = "exponential", mean = "2ms" }}
+[workload]
+kind = "open"
+rate = 200
+clients = 1
+{fault}
+"#
+        )
+    };
+    let plain = run_toml(&toml(""), "link-plain");
+    let slow = run_toml(
+        &toml(
+            "[[faults]]\nat = \"0s\"\ntarget = \"client_lb\"\nkind = \"network\"\nextra_latency = \"50ms\"\n",
+        ),
+        "link-slow",
+    );
+    let lossy = run_toml(
+        &toml("[[faults]]\nat = \"0s\"\ntarget = \"client_lb\"\nkind = \"network\"\nloss = 0.1\n"),
+        "link-lossy",
+    );
+    let mut added = vec![];
+    for ((a, b), c) in plain[0]
+        .replications
+        .iter()
+        .zip(&slow[0].replications)
+        .zip(&lossy[0].replications)
+    {
+        let diff = (b.latency.mean() - a.latency.mean()) / 1e6;
+        assert!(
+            (diff - 100.0).abs() < 0.01,
+            "+50 ms each way added {diff} ms"
+        );
+        added.push((c.latency.mean() - a.latency.mean()) / 1e6);
+    }
+    assert_mean("retransmission delay per request ms", &added, 50.0);
+}
