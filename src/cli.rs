@@ -254,6 +254,7 @@ fn check(a: CheckArgs, out: &mut dyn Write) -> Result<(), CliError> {
                         model,
                         workload: w,
                         faults: vec![],
+                        random_failures: false,
                         run: crate::stack::config::RunConfig {
                             duration: crate::engine::SimDuration::from_secs(60),
                             warmup: crate::engine::SimDuration::ZERO,

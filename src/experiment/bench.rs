@@ -72,6 +72,7 @@ fn scenario(model: &Path, requests: u64, replications: u32) -> Result<Scenario, 
         model,
         workload,
         faults: vec![],
+        random_failures: false,
         run: RunConfig {
             duration: crate::engine::SimDuration::from_secs_f64(secs),
             warmup: crate::engine::SimDuration::ZERO,

@@ -241,6 +241,7 @@ fn load_experiment_from(
                 workload,
                 run,
                 faults,
+                random_failures: file.random_failures,
             }),
             _ => None,
         };

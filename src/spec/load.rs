@@ -31,6 +31,7 @@ pub const EXPERIMENT_KEYS: &[&str] = &[
     "scenarios",
     "sweep",
     "faults",
+    "random_failures",
 ];
 
 /// One file read from disk.

@@ -352,6 +352,11 @@ pub struct ExperimentFile {
     /// nothing bounds its queue (the queue then grows without limit).
     #[serde(default)]
     pub allow_overload: bool,
+    /// Components with a `reliability` also fail at random during the run
+    /// (exponential times with their MTBF), and are repaired after the
+    /// model's monitoring detection delay plus an exponential MTTR.
+    #[serde(default)]
+    pub random_failures: bool,
     /// Variants of the model or workload, each a set of overrides.
     #[serde(default)]
     pub scenarios: Vec<ScenarioFile>,

@@ -467,6 +467,8 @@ pub struct Scenario {
     pub workload: Workload,
     pub run: RunConfig,
     pub faults: Vec<Fault>,
+    /// Components with a `reliability` fail and are repaired at random.
+    pub random_failures: bool,
 }
 
 impl ModelConfig {

@@ -11,14 +11,127 @@
 //! event it still has pending (a service completion, a network hop) to
 //! give back the worker it held — so no event ever reaches a reused slot.
 
-use super::config::{FaultKind, FaultTarget};
+use super::config::{FaultKind, FaultTarget, ModelConfig};
 use super::metrics::FailReason;
 use super::world::{Event, NONE, Phase, World};
+use crate::engine::rng::{Rng, Streams};
 use crate::engine::{Scheduler, SimDuration};
+use rand::RngExt;
 
 type Sched = Scheduler<Event>;
 
+/// A component that fails at random: host crashes for servers and
+/// balancers, process crashes for databases.
+pub(super) struct RandomComponent {
+    pub target: FaultTarget,
+    pub name: String,
+    pub mtbf: SimDuration,
+    pub mttr: SimDuration,
+    pub rng: Rng,
+}
+
+/// The components of `m` with a `reliability`, each with its own stream.
+pub(super) fn random_components(m: &ModelConfig, streams: &Streams) -> Vec<RandomComponent> {
+    let mut v = vec![];
+    let mut add = |target: FaultTarget, name: &str, r: &Option<super::config::Reliability>| {
+        if let Some(r) = r {
+            v.push(RandomComponent {
+                target,
+                name: name.to_string(),
+                mtbf: r.mtbf,
+                mttr: r.mttr,
+                rng: streams.stream(&format!("reliability/{name}")),
+            });
+        }
+    };
+    for (i, b) in m.balancers.iter().enumerate() {
+        add(FaultTarget::Balancer(i), &b.name, &b.reliability);
+    }
+    for (i, sv) in m.servers.iter().enumerate() {
+        add(FaultTarget::Server(i), &sv.name, &sv.reliability);
+    }
+    for (i, d) in m.databases.iter().enumerate() {
+        add(FaultTarget::Database(i), &d.name, &d.reliability);
+    }
+    v
+}
+
+fn exp(rng: &mut Rng, mean: SimDuration) -> SimDuration {
+    let x: f64 = rng.sample(rand_distr::Exp1);
+    SimDuration::from_nanos_f64(x * mean.as_nanos() as f64)
+}
+
 impl World {
+    /// Schedules every random component's first failure.
+    pub(super) fn prime_random_failures(&mut self, s: &mut Sched) {
+        for i in 0..self.random.len() {
+            let c = &mut self.random[i];
+            let t = exp(&mut c.rng, c.mtbf);
+            s.schedule(t, Event::RandomFail(i as u16));
+        }
+    }
+
+    pub(super) fn random_fail(&mut self, s: &mut Sched, i: u16) {
+        let c = &mut self.random[i as usize];
+        let repair = self.detection + exp(&mut c.rng, c.mttr);
+        let (target, name) = (c.target, c.name.clone());
+        self.log(
+            s,
+            format!(
+                "{name} fails at random (repaired after {repair}, detection {} included)",
+                self.detection
+            ),
+        );
+        s.schedule(repair, Event::RandomRepair(i));
+        match target {
+            FaultTarget::Server(sv) => self.crash_server(s, sv, true),
+            FaultTarget::Balancer(b) => self.crash_balancer(s, b, true),
+            FaultTarget::Database(d) => self.crash_database(s, d),
+            _ => {}
+        }
+    }
+
+    pub(super) fn random_repair(&mut self, s: &mut Sched, i: u16) {
+        let c = &mut self.random[i as usize];
+        let next = exp(&mut c.rng, c.mtbf);
+        let (target, name) = (c.target, c.name.clone());
+        self.log(s, format!("{name} is repaired"));
+        s.schedule(next, Event::RandomFail(i));
+        match target {
+            FaultTarget::Server(sv) => self.servers[sv].up = true,
+            FaultTarget::Balancer(b) => {
+                self.lb_state[b] = (true, false);
+                self.balancers[b].in_flight.iter_mut().for_each(|n| *n = 0);
+            }
+            FaultTarget::Database(d) => self.db_up[d] = true,
+            _ => {}
+        }
+    }
+
+    /// A database's process dies: the queries in it fail at once (the app
+    /// gets an error and answers 500).
+    fn crash_database(&mut self, s: &mut Sched, d: usize) {
+        self.db_up[d] = false;
+        let st = self.dbs[d].station;
+        let victims: Vec<u32> = (0..self.reqs.len() as u32)
+            .filter(|&id| {
+                let r = &self.reqs[id as usize];
+                r.phase == Phase::DbDone && !r.zombie && usize::from(r.db & 0x7FFF) == d
+            })
+            .collect();
+        for id in victims {
+            self.kill(
+                s,
+                id,
+                FailReason::DbError,
+                st,
+                SimDuration::ZERO,
+                Phase::AppDone,
+                true,
+            );
+        }
+    }
+
     pub(super) fn fault_start(&mut self, s: &mut Sched, i: u16) {
         let f = self.faults[i as usize].clone();
         if let Some(d) = f.duration {

@@ -339,13 +339,16 @@ impl World {
         let dbi = (db & 0x7FFF) as usize;
         let st = self.dbs[dbi].station;
         let r = self.reqs[id as usize];
-        let host_down = self.dbs[dbi].host.is_some_and(|h| !self.servers[h].up);
+        let host_down = self.dbs[dbi].host.is_some_and(|h| !self.servers[h].up) || !self.db_up[dbi];
         let cut_off = self.db_cut_off(usize::from(r.server), dbi);
         if host_down || cut_off {
             // A refused connection fails at once; a silent host (or one
             // behind a partition) holds the app and its worker until its
             // `db_timeout`.
-            let silent = cut_off || self.dbs[dbi].host.is_some_and(|h| self.servers[h].silent);
+            let silent = cut_off
+                || self.dbs[dbi]
+                    .host
+                    .is_some_and(|h| !self.servers[h].up && self.servers[h].silent);
             let (reason, delay) = if silent {
                 (
                     FailReason::DbTimeout,

@@ -32,6 +32,7 @@ impl World {
         for (i, f) in self.faults.iter().enumerate() {
             s.schedule(f.at, Event::FaultStart(i as u16));
         }
+        self.prime_random_failures(s);
         let mut rng = streams.stream("checks");
         for (b, cfg) in self.lb_cfg.iter().enumerate() {
             if let Some(check) = &cfg.check {

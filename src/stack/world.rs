@@ -110,6 +110,10 @@ pub enum Event {
     ClientTimeout(u32),
     /// nginx's `fail_timeout` is over: balancer `lb` uses backend `b` again.
     Revive(u16, u16),
+    /// Random failure number n of a component with a `reliability`.
+    RandomFail(u16),
+    /// Its repair is done.
+    RandomRepair(u16),
 }
 
 pub(super) struct ServerRt {
@@ -205,6 +209,12 @@ pub struct World {
     pub(super) partitions: Vec<(super::config::FaultTarget, super::config::FaultTarget)>,
     /// Per link (client↔lb, lb↔server, server↔db): extra latency and loss.
     pub(super) link_faults: [(SimDuration, f64); 3],
+    /// Components that fail at random (`random_failures`).
+    pub(super) random: Vec<super::faults::RandomComponent>,
+    /// Time from a failure to the start of its repair (monitoring).
+    pub(super) detection: SimDuration,
+    /// Per database: its process is up.
+    pub(super) db_up: Vec<bool>,
     /// Per balancer, per backend: passive-check state.
     pub(super) passive: Vec<Vec<super::passive::PassiveState>>,
     pub(super) client_retries: u8,
@@ -359,6 +369,13 @@ impl World {
                 })
                 .collect(),
             partitions: vec![],
+            random: if sc.random_failures {
+                super::faults::random_components(m, streams)
+            } else {
+                vec![]
+            },
+            detection: m.monitoring.detection(),
+            db_up: vec![true; m.databases.len()],
             link_faults: [(SimDuration::ZERO, 0.0); 3],
             lb_state: vec![(true, false); m.balancers.len()],
             lb_down_since: vec![SimTime::ZERO; m.balancers.len()],
@@ -672,6 +689,8 @@ impl Model for World {
             }
             Event::ClientTimeout(id) => self.client_timeout(s, id),
             Event::Revive(lb, b) => self.revive(s, lb, b),
+            Event::RandomFail(i) => self.random_fail(s, i),
+            Event::RandomRepair(i) => self.random_repair(s, i),
             Event::QueueTimeout(id) if self.reqs[id as usize].zombie => self.bury(s, id),
             Event::QueueTimeout(id) => self.queue_timeout(s, id),
             Event::FaultStart(i) => self.fault_start(s, i),

@@ -758,3 +758,56 @@ clients = 1
     }
     assert_mean("retransmission delay per request ms", &added, 50.0);
 }
+
+#[test]
+fn random_failures_cost_their_unavailability_in_requests() {
+    // One server failing at random (MTBF 6 s, MTTR 1 s, exponential: short,
+    // so that a run sees hundreds of cycles). With instant detection the
+    // share of requests lost is its unavailability, MTTR / (MTBF + MTTR) =
+    // 1/7; when nobody watches and a failure is noticed only after 2 s,
+    // (2 + 1) / (6 + 2 + 1) = 1/3.
+    let toml = |monitoring: &str| {
+        format!(
+            r#"
+duration = "4000s"
+warmup = "10s"
+replications = 20
+seed = 21
+random_failures = true
+[model]
+entry = "web1"
+[model.monitoring]
+{monitoring}
+[model.servers.web1]
+reliability = {{ mtbf = "6s", mttr = "1s" }}
+[model.servers.web1.app]
+workers = 2
+service = {{ dist = "exponential", mean = "2ms" }}
+[workload]
+kind = "open"
+rate = 20
+clients = 1
+"#
+        )
+    };
+    let watched = run_toml(
+        &toml("enabled = true\nalert_delay = \"0s\""),
+        "random-watched",
+    );
+    let lost: Vec<f64> = watched[0]
+        .replications
+        .iter()
+        .map(|r| r.failed as f64 / r.requests() as f64)
+        .collect();
+    assert_mean("share lost, instant detection", &lost, 1.0 / 7.0);
+    let unwatched = run_toml(
+        &toml("enabled = false\nnotice_delay = \"2s\""),
+        "random-unwatched",
+    );
+    let lost: Vec<f64> = unwatched[0]
+        .replications
+        .iter()
+        .map(|r| r.failed as f64 / r.requests() as f64)
+        .collect();
+    assert_mean("share lost, noticed after 2 s", &lost, 1.0 / 3.0);
+}
