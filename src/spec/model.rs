@@ -110,6 +110,10 @@ pub struct BalancerFile {
     pub timeout_queue: Option<DurationSpec>,
     /// HAProxy `slowstart` for every backend (default: none).
     pub slowstart: Option<DurationSpec>,
+    /// HAProxy `hash-type`: `map-based` (default) or `consistent`.
+    pub hash_type: Option<String>,
+    /// For `uri`: how many distinct URIs requests ask for (default 10000).
+    pub keys: Option<u32>,
     /// keepalived: this balancer holds a virtual IP that a backup takes over.
     pub vrrp: Option<VrrpFile>,
     /// HAProxy passive checks: `{ error_limit = 10, on_error = "fail-check" | "mark-down" }`.

@@ -291,6 +291,15 @@ impl<'a> Checker<'a> {
                     timeout_server: b.timeout_server.map_or(SimDuration::from_secs(30), |d| d.0),
                     timeout_queue: b.timeout_queue.map_or(timeout_connect, |d| d.0),
                     slowstart: b.slowstart.map(|d| d.0).filter(|d| !d.is_zero()),
+                    consistent: match b.hash_type.as_deref() {
+                        None | Some("map-based") => false,
+                        Some("consistent") => true,
+                        Some(other) => {
+                            self.err(&format!("{bp}.hash_type"), format!("unknown hash type `{other}`; expected `map-based` (HAProxy's default) or `consistent`"));
+                            false
+                        }
+                    },
+                    keys: self.at_least_one(&format!("{bp}.keys"), b.keys.unwrap_or(10_000)),
                     vrrp: None,
                     passive: self.passive(&bp, b),
                     reliability: self.reliability(&format!("{bp}.reliability"), &b.reliability),

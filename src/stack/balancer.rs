@@ -28,6 +28,27 @@ pub enum Pick {
     NoneUp,
 }
 
+fn weights_of(cfg: &BalancerConfig) -> Vec<u32> {
+    cfg.backends.iter().map(|b| b.weight).collect()
+}
+
+/// Points on the consistent-hash ring per unit of weight.
+const POINTS_PER_WEIGHT: u32 = 100;
+
+/// A consistent-hash ring: each backend owns `weight × 100` pseudo-random
+/// points; a key belongs to the first point at or after its hash.
+fn ring(weights: &[u32]) -> Vec<(u64, usize)> {
+    let mut ring: Vec<(u64, usize)> = weights
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &w)| {
+            (0..w * POINTS_PER_WEIGHT).map(move |k| (mix64(((i as u64) << 32) | u64::from(k)), i))
+        })
+        .collect();
+    ring.sort_unstable();
+    ring
+}
+
 impl Pick {
     /// The chosen backend, if any.
     pub fn chosen(self) -> Option<usize> {
@@ -76,6 +97,10 @@ pub struct Balancer {
     /// Requests waiting for a backend below its `maxconn` (the backend
     /// queue), with the timer that expires them at `timeout queue`.
     pub queue: VecDeque<(u32, EventKey)>,
+    /// `hash-type consistent`: the ring of (point, backend), sorted.
+    ring: Option<Vec<(u64, usize)>>,
+    /// Distinct URIs for `uri`.
+    keys: u32,
 }
 
 impl Balancer {
@@ -108,6 +133,8 @@ impl Balancer {
             ramp_until: SimTime::ZERO,
             ramping: false,
             queue: VecDeque::new(),
+            ring: cfg.consistent.then(|| ring(&weights_of(cfg))),
+            keys: cfg.keys,
             rotor: 0,
             rng,
         }
@@ -143,13 +170,32 @@ impl Balancer {
             Algorithm::RoundRobin | Algorithm::StaticRr => self.smooth_weighted_rr(exclude, total),
             Algorithm::LeastConn => self.least_conn(exclude),
             Algorithm::Random { draws } => self.random_of(draws, exclude, total),
-            Algorithm::Source => self.by_weight(mix64(u64::from(client)) % total as u64, exclude),
+            Algorithm::Source => self.by_hash(mix64(u64::from(client)), exclude, total),
+            Algorithm::Uri => {
+                let key = self.rng.random_range(0..u64::from(self.keys));
+                self.by_hash(mix64(key ^ 0x5552_4900), exclude, total)
+            }
             Algorithm::First => (0..self.eff.len())
                 .find(|&i| self.eligible(i, exclude))
                 .unwrap_or(0),
         };
         self.in_flight[chosen] += 1;
         Pick::Chosen(chosen)
+    }
+
+    /// The backend for hash `h`: on the consistent ring (the first eligible
+    /// point at or after `h`), or map-based (`h` mod the eligible weights).
+    fn by_hash(&self, h: u64, exclude: usize, total: i64) -> usize {
+        match &self.ring {
+            Some(ring) => {
+                let start = ring.partition_point(|&(p, _)| p < h);
+                (0..ring.len())
+                    .map(|k| ring[(start + k) % ring.len()].1)
+                    .find(|&i| self.eligible(i, exclude))
+                    .unwrap_or(0)
+            }
+            None => self.by_weight(h % total as u64, exclude),
+        }
     }
 
     /// Every backend up and below its limit (the fast path).
@@ -295,6 +341,8 @@ mod tests {
             timeout_server: crate::engine::SimDuration::from_secs(30),
             timeout_queue: crate::engine::SimDuration::from_secs(5),
             slowstart: None,
+            consistent: false,
+            keys: 1000,
             vrrp: None,
             passive: None,
             reliability: None,
@@ -532,5 +580,60 @@ mod tests {
             b.done(i);
         }
         assert_eq!(counts, [250, 250]);
+    }
+
+    #[test]
+    fn consistent_hashing_moves_only_the_dead_backends_keys() {
+        let owner = |b: &mut Balancer, client: u32| b.pick(client, SimTime::ZERO).chosen().unwrap();
+        let mut ring_lb = lb_with(Algorithm::Source, &[1, 1, 1, 1]);
+        ring_lb.ring = Some(ring(&[1, 1, 1, 1]));
+        let mut map_lb = lb_with(Algorithm::Source, &[1, 1, 1, 1]);
+        let clients = 0..4000u32;
+        let before_ring: Vec<usize> = clients.clone().map(|c| owner(&mut ring_lb, c)).collect();
+        let before_map: Vec<usize> = clients.clone().map(|c| owner(&mut map_lb, c)).collect();
+        ring_lb.up[2] = false;
+        map_lb.up[2] = false;
+        let mut moved_ring = 0;
+        let mut moved_map = 0;
+        for c in clients {
+            let (r, m) = (owner(&mut ring_lb, c), owner(&mut map_lb, c));
+            let (br, bm) = (before_ring[c as usize], before_map[c as usize]);
+            if br != 2 {
+                assert_eq!(
+                    r, br,
+                    "consistent hashing moved a key that was not on the dead backend"
+                );
+            } else {
+                moved_ring += 1;
+            }
+            moved_map += usize::from(m != bm);
+        }
+        // The ring moves only the quarter on backend 2; map-based moves
+        // most keys (3 of 4 slots' owners change).
+        assert!((800..1200).contains(&moved_ring), "{moved_ring}");
+        assert!(moved_map > 2000, "{moved_map}");
+    }
+
+    #[test]
+    fn ring_lookup_matches_a_naive_scan() {
+        // Differential test: binary search + walk vs the smallest point
+        // at or after the hash among eligible backends (wrapping).
+        let weights = [1, 3, 2];
+        let mut b = lb_with(Algorithm::Source, &weights);
+        let r = ring(&weights);
+        b.ring = Some(r.clone());
+        b.up[1] = false;
+        let mut h = 99u64;
+        for _ in 0..2000 {
+            h = mix64(h);
+            let naive = r
+                .iter()
+                .filter(|&&(p, i)| p >= h && b.up[i])
+                .min()
+                .or_else(|| r.iter().filter(|&&(_, i)| b.up[i]).min())
+                .unwrap()
+                .1;
+            assert_eq!(b.by_hash(h, usize::MAX, 3), naive);
+        }
     }
 }

@@ -108,6 +108,9 @@ pub enum Algorithm {
     /// `first`: the first backend (in order) below its `maxconn`: packs
     /// load onto as few servers as possible.
     First,
+    /// `uri`: a hash of the request's URI picks the backend (each request
+    /// asks for one of `workload.keys` URIs, uniformly).
+    Uri,
 }
 
 impl Algorithm {
@@ -121,6 +124,7 @@ impl Algorithm {
             "random" => Algorithm::Random { draws: 1 },
             "source" => Algorithm::Source,
             "first" => Algorithm::First,
+            "uri" => Algorithm::Uri,
             other => {
                 let n = other
                     .strip_prefix("random(")?
@@ -145,12 +149,14 @@ impl Algorithm {
             Algorithm::Random { draws } => format!("random({draws})"),
             Algorithm::Source => "source".into(),
             Algorithm::First => "first".into(),
+            Algorithm::Uri => "uri".into(),
         }
     }
 }
 
 /// The algorithms `Algorithm::parse` knows, for error messages.
-pub const ALGORITHMS: &str = "roundrobin, static-rr, leastconn, random, random(N), source, first";
+pub const ALGORITHMS: &str =
+    "roundrobin, static-rr, leastconn, random, random(N), source, uri, first";
 
 #[derive(Clone, Debug)]
 pub struct BackendConfig {
@@ -201,6 +207,11 @@ pub struct BalancerConfig {
     pub timeout_queue: SimDuration,
     /// `slowstart`: a recovered backend's weight and maxconn ramp up over this.
     pub slowstart: Option<SimDuration>,
+    /// `hash-type consistent` for `source` and `uri`: a ring, so that a
+    /// backend going down moves only its own keys (map-based otherwise).
+    pub consistent: bool,
+    /// Distinct URIs requests ask for (for `uri`).
+    pub keys: u32,
     /// A keepalived (VRRP) pair: this balancer is the master of a virtual
     /// IP that `backup` takes over when it fails.
     pub vrrp: Option<Vrrp>,
