@@ -300,6 +300,16 @@ impl World {
             self.connect_failed(s, id, true);
             return;
         }
+        if r.lb != NONE {
+            // Connected: the balancer waits at most `timeout server` for the answer.
+            let b = usize::from(r.lb);
+            let deadline = s.now() + self.lb_cfg[b].timeout_server;
+            self.lb_deadlines[b].push_back((deadline, id, r.generation));
+            if !self.lb_timer_armed[b] {
+                self.lb_timer_armed[b] = true;
+                s.schedule_at(deadline + self.lb_timer_slack[b], Event::LbTimer(b as u16));
+            }
+        }
         match self.servers[sv].nginx {
             Some(st) => self.station(s, id, st, 0, Phase::AtApp),
             None => self.at_app(s, id),
@@ -460,6 +470,64 @@ impl World {
             }
             self.complete(s, id);
         }
+    }
+
+    /// Balancer `b`'s earliest deadline has come: expire every due one,
+    /// then wait for the next. The timer fires up to `lb_timer_slack` (0.1%
+    /// of the timeout, at most 10 ms) after a deadline, so that one event
+    /// serves many requests: HAProxy's own timers tick in milliseconds.
+    pub(super) fn lb_timer(&mut self, s: &mut Sched, b: usize) {
+        self.lb_timer_armed[b] = false;
+        while let Some(&(deadline, id, generation)) = self.lb_deadlines[b].front() {
+            if deadline > s.now() {
+                self.lb_timer_armed[b] = true;
+                let at = deadline + self.lb_timer_slack[b];
+                s.schedule_at(at, Event::LbTimer(b as u16));
+                return;
+            }
+            self.lb_deadlines[b].pop_front();
+            self.server_timeout(s, id, generation);
+        }
+    }
+
+    /// The balancer's `timeout server` expired: if the answer is not back,
+    /// it answers 504 and frees the backend's slot; the server goes on with
+    /// the request, whose late answer is thrown away.
+    fn server_timeout(&mut self, s: &mut Sched, id: u32, generation: u32) {
+        let r = self.reqs[id as usize];
+        let waiting = matches!(
+            r.phase,
+            Phase::AtApp
+                | Phase::AppCpuDone
+                | Phase::NextQuery
+                | Phase::AtDb
+                | Phase::DbDone
+                | Phase::AppDone
+        );
+        if r.generation != generation || r.zombie || r.abandoned || r.backend == NONE || !waiting {
+            return;
+        }
+        let mut failed = r;
+        failed.fail = Some((
+            FailReason::ServerTimeout,
+            self.server_place(usize::from(r.server)),
+        ));
+        failed.phase = Phase::RespAtLb;
+        failed.holds_app = false;
+        failed.reads_left = 0;
+        failed.writes_left = 0;
+        failed.timer = None;
+        let old = &mut self.reqs[id as usize];
+        old.abandoned = true;
+        old.backend = NONE;
+        old.timer = None;
+        let new_id = self.alloc(failed);
+        if let Some((at, key)) = r.timer {
+            s.cancel(key);
+            let key = s.schedule_at(at, Event::ClientTimeout(new_id));
+            self.reqs[new_id as usize].timer = Some((at, key));
+        }
+        self.resp_at_lb(s, new_id);
     }
 
     /// The response (or an error) passes the balancer on its way to the client.

@@ -83,6 +83,9 @@ pub(super) struct Req {
     pub(super) attempt: u8,
     /// The client's timeout for this attempt, if one is set.
     pub(super) timer: Option<(SimTime, crate::engine::EventKey)>,
+    /// Distinguishes the requests that use this slot in turn, so that a
+    /// timer meant for an earlier one is recognised and ignored.
+    pub(super) generation: u32,
 }
 
 /// Events of the web stack: ids only, no payloads.
@@ -110,6 +113,8 @@ pub enum Event {
     ClientTimeout(u32),
     /// nginx's `fail_timeout` is over: balancer `lb` uses backend `b` again.
     Revive(u16, u16),
+    /// Balancer `lb`'s earliest `timeout server` deadline has come.
+    LbTimer(u16),
     /// Random failure number n of a component with a `reliability`.
     RandomFail(u16),
     /// Its repair is done.
@@ -215,6 +220,15 @@ pub struct World {
     pub(super) detection: SimDuration,
     /// Per database: its process is up.
     pub(super) db_up: Vec<bool>,
+    /// The last generation handed to a request slot.
+    pub(super) next_gen: u32,
+    /// Per balancer: the `timeout server` deadlines of the requests it
+    /// waits for, (deadline, request, generation), in deadline order — all
+    /// share one timeout, so they expire first in, first out, and one heap
+    /// event (the earliest deadline) stands for all of them.
+    pub(super) lb_deadlines: Vec<std::collections::VecDeque<(SimTime, u32, u32)>>,
+    pub(super) lb_timer_armed: Vec<bool>,
+    pub(super) lb_timer_slack: Vec<SimDuration>,
     /// Per balancer, per backend: passive-check state.
     pub(super) passive: Vec<Vec<super::passive::PassiveState>>,
     pub(super) client_retries: u8,
@@ -376,6 +390,14 @@ impl World {
             },
             detection: m.monitoring.detection(),
             db_up: vec![true; m.databases.len()],
+            next_gen: 0,
+            lb_deadlines: vec![Default::default(); m.balancers.len()],
+            lb_timer_armed: vec![false; m.balancers.len()],
+            lb_timer_slack: m
+                .balancers
+                .iter()
+                .map(|b| SimDuration((b.timeout_server.as_nanos() / 1000).clamp(1_000, 10_000_000)))
+                .collect(),
             link_faults: [(SimDuration::ZERO, 0.0); 3],
             lb_state: vec![(true, false); m.balancers.len()],
             lb_down_since: vec![SimTime::ZERO; m.balancers.len()],
@@ -481,6 +503,7 @@ impl World {
             class: class as u8,
             attempt: 0,
             timer: None,
+            generation: 0,
         };
         let id = self.alloc(req);
         self.in_flight += 1;
@@ -541,7 +564,9 @@ impl World {
     }
 
     /// A slot for `req`: a free one, or a new one.
-    pub(super) fn alloc(&mut self, req: Req) -> u32 {
+    pub(super) fn alloc(&mut self, mut req: Req) -> u32 {
+        self.next_gen = self.next_gen.wrapping_add(1);
+        req.generation = self.next_gen;
         match self.free.pop() {
             Some(id) => {
                 self.reqs[id as usize] = req;
@@ -689,6 +714,7 @@ impl Model for World {
             }
             Event::ClientTimeout(id) => self.client_timeout(s, id),
             Event::Revive(lb, b) => self.revive(s, lb, b),
+            Event::LbTimer(lb) => self.lb_timer(s, lb as usize),
             Event::RandomFail(i) => self.random_fail(s, i),
             Event::RandomRepair(i) => self.random_repair(s, i),
             Event::QueueTimeout(id) if self.reqs[id as usize].zombie => self.bury(s, id),

@@ -811,3 +811,39 @@ clients = 1
         .collect();
     assert_mean("share lost, noticed after 2 s", &lost, 1.0 / 3.0);
 }
+
+#[test]
+fn timeout_server_answers_504_while_the_server_keeps_working() {
+    // The app takes a constant 100 ms; lb1's `timeout server` is 50 ms: it
+    // answers every request with a 504 (server_timeout) at 50 ms, yet the
+    // server still does all the work — utilisation λ × 100 ms = 0.5.
+    let toml = r#"
+duration = "60s"
+warmup = "5s"
+replications = 3
+seed = 14
+[model.balancers.lb1]
+backends = ["web1"]
+timeout_server = "50ms"
+[model.servers.web1.app]
+workers = 1
+service = "100ms"
+[workload]
+kind = "open"
+rate = 5
+clients = 1
+"#;
+    let res = run_toml(toml, "timeout-server");
+    for r in &res[0].replications {
+        assert_eq!(r.ok, 0);
+        assert_eq!(failures(r, "server_timeout"), r.requests());
+        let app = &r.stations[0];
+        assert!((app.utilisation - 0.5).abs() < 0.05, "{app:?}");
+    }
+    // With a generous timeout nothing fails.
+    let res = run_toml(
+        &toml.replace("timeout_server = \"50ms\"", "timeout_server = \"10s\""),
+        "timeout-server-ok",
+    );
+    assert!(res[0].replications.iter().all(|r| r.failed == 0));
+}
