@@ -456,23 +456,9 @@ fn erfc(x: f64) -> f64 {
     }
 }
 
-/// Γ(x) for x ≥ 0.5 (Lanczos, g = 7), relative error ~1e-15; overflows to ∞.
+/// Γ(x) for x ≥ 0.5 (Lanczos, from `stats::special`); overflows to ∞.
 fn gamma_fn(x: f64) -> f64 {
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    let x = x - 1.0;
-    let a = C[0] + (1..9).map(|i| C[i] / (x + i as f64)).sum::<f64>();
-    let t = x + 7.5;
-    (0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()).exp()
+    crate::stats::special::ln_gamma(x).exp()
 }
 
 fn at_least_zero(dist: &str, param: &str, v: f64) -> Result<(), String> {

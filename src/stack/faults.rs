@@ -417,13 +417,8 @@ impl World {
         self.reqs[id as usize].zombie = true;
         // The client's timer follows the request into its new slot.
         new.timer = None;
-        self.reqs[id as usize].timer = None;
         let new_id = self.alloc(new);
-        if let Some((at, key)) = old.timer {
-            s.cancel(key);
-            let key = s.schedule_at(at, Event::ClientTimeout(new_id));
-            self.reqs[new_id as usize].timer = Some((at, key));
-        }
+        self.move_timer(s, id, new_id);
         s.schedule(delay, Event::Step(new_id));
     }
 }

@@ -520,13 +520,8 @@ impl World {
         let old = &mut self.reqs[id as usize];
         old.abandoned = true;
         old.backend = NONE;
-        old.timer = None;
         let new_id = self.alloc(failed);
-        if let Some((at, key)) = r.timer {
-            s.cancel(key);
-            let key = s.schedule_at(at, Event::ClientTimeout(new_id));
-            self.reqs[new_id as usize].timer = Some((at, key));
-        }
+        self.move_timer(s, id, new_id);
         self.resp_at_lb(s, new_id);
     }
 

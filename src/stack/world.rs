@@ -482,29 +482,7 @@ impl World {
         } else {
             0
         };
-        let (reads, writes) = self.class_queries[class];
-        let req = Req {
-            start: s.now(),
-            client,
-            phase: Phase::Start,
-            entry: 0,
-            lb: NONE,
-            tries: 0,
-            server: NONE,
-            backend: NONE,
-            db: NONE,
-            reads_left: reads,
-            writes_left: writes,
-            holds_app: false,
-            fail: None,
-            retries_left: 0,
-            zombie: false,
-            abandoned: false,
-            class: class as u8,
-            attempt: 0,
-            timer: None,
-            generation: 0,
-        };
+        let req = self.fresh(s.now(), client, class as u8, 0);
         let id = self.alloc(req);
         self.in_flight += 1;
         self.peak_in_flight = self.peak_in_flight.max(self.in_flight);
@@ -520,11 +498,12 @@ impl World {
         self.start(s, id);
     }
 
-    /// A fresh attempt of the same request (same start, client and class)
-    /// in a new slot.
-    fn retry_attempt(&mut self, s: &mut Scheduler<Event>, r: Req) {
-        let (reads, writes) = self.class_queries[r.class as usize];
-        let req = Req {
+    /// A request at its start: attempt `attempt` of class `class`.
+    fn fresh(&self, start: SimTime, client: u32, class: u8, attempt: u8) -> Req {
+        let (reads, writes) = self.class_queries[usize::from(class)];
+        Req {
+            start,
+            client,
             phase: Phase::Start,
             entry: 0,
             lb: NONE,
@@ -539,10 +518,17 @@ impl World {
             retries_left: 0,
             zombie: false,
             abandoned: false,
-            attempt: r.attempt + 1,
+            class,
+            attempt,
             timer: None,
-            ..r
-        };
+            generation: 0,
+        }
+    }
+
+    /// A fresh attempt of the same request (same start, client and class)
+    /// in a new slot.
+    fn retry_attempt(&mut self, s: &mut Scheduler<Event>, r: Req) {
+        let req = self.fresh(r.start, r.client, r.class, r.attempt + 1);
         let id = self.alloc(req);
         self.begin_attempt(s, id);
     }
@@ -560,6 +546,16 @@ impl World {
             self.metrics
                 .failed(r.start, s.now(), FailReason::ClientTimeout, NONE);
             self.finish_request(s, r.client);
+        }
+    }
+
+    /// The client's timer of the request in slot `from` moves to slot `to`
+    /// (the request continues there): same deadline.
+    pub(super) fn move_timer(&mut self, s: &mut Scheduler<Event>, from: u32, to: u32) {
+        if let Some((at, key)) = self.reqs[from as usize].timer.take() {
+            s.cancel(key);
+            let key = s.schedule_at(at, Event::ClientTimeout(to));
+            self.reqs[to as usize].timer = Some((at, key));
         }
     }
 

@@ -12,7 +12,7 @@
 pub mod ci;
 pub mod histogram;
 pub mod mser;
-mod special;
+pub(crate) mod special;
 pub mod time_weighted;
 pub mod welford;
 

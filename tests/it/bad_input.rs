@@ -9,9 +9,9 @@
 //! survive edits of the seed model, while a few small hand-written files pin
 //! exact positions.
 
-use std::path::{Path, PathBuf};
+use super::common::TempDir;
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const SEED_MODEL: &str = include_str!("../../models/seed.toml");
 
@@ -46,32 +46,6 @@ entry = "web"
 workers = 1
 service = "1ms"
 "#;
-
-/// A temporary folder, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "stacksim-it-bad-input-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create a temp dir");
-        TempDir(dir)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// `text` with `from` (which must occur exactly once) replaced by `to`.
 fn edit(text: &str, from: &str, to: &str) -> String {

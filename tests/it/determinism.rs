@@ -4,9 +4,9 @@
 //! the bundled seed experiment shortened to 20 s (5 s warm-up), with enough
 //! replications that two threads really share the work.
 
-use std::path::{Path, PathBuf};
+use super::common::TempDir;
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const CSVS: [&str; 6] = [
     "summary.csv",
@@ -16,32 +16,6 @@ const CSVS: [&str; 6] = [
     "timeseries.csv",
     "timeline.csv",
 ];
-
-/// A temporary folder, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "stacksim-it-determinism-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create a temp dir");
-        TempDir(dir)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Runs the shortened seed experiment into `out` and returns the five CSVs' bytes.
 fn run(out: &Path, extra: &[&str]) -> Vec<(&'static str, Vec<u8>)> {

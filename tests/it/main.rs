@@ -10,6 +10,7 @@
 mod availability;
 mod bad_input;
 mod cli;
+mod common;
 mod determinism;
 mod experiments;
 mod failures;
