@@ -106,6 +106,8 @@ pub struct BalancerFile {
     pub timeout_connect: Option<DurationSpec>,
     /// HAProxy `timeout server` (30 s is a usual setting).
     pub timeout_server: Option<DurationSpec>,
+    /// HAProxy `timeout client` (default: not set).
+    pub timeout_client: Option<DurationSpec>,
     /// HAProxy `timeout queue` (default: `timeout connect`).
     pub timeout_queue: Option<DurationSpec>,
     /// HAProxy `slowstart` for every backend (default: none).

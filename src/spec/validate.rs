@@ -290,6 +290,7 @@ impl<'a> Checker<'a> {
                     timeout_connect,
                     timeout_server: b.timeout_server.map_or(SimDuration::from_secs(30), |d| d.0),
                     timeout_queue: b.timeout_queue.map_or(timeout_connect, |d| d.0),
+                    timeout_client: b.timeout_client.map(|d| d.0).filter(|d| !d.is_zero()),
                     slowstart: b.slowstart.map(|d| d.0).filter(|d| !d.is_zero()),
                     consistent: match b.hash_type.as_deref() {
                         None | Some("map-based") => false,

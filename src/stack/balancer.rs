@@ -340,6 +340,7 @@ mod tests {
             timeout_connect: crate::engine::SimDuration::from_secs(5),
             timeout_server: crate::engine::SimDuration::from_secs(30),
             timeout_queue: crate::engine::SimDuration::from_secs(5),
+            timeout_client: None,
             slowstart: None,
             consistent: false,
             keys: 1000,

@@ -202,6 +202,10 @@ pub struct BalancerConfig {
     pub timeout_connect: SimDuration,
     /// `timeout server`: how long the balancer waits for a silent server's answer.
     pub timeout_server: SimDuration,
+    /// `timeout client`: the client side's inactivity limit; a request whose
+    /// answer has not gone out this long after it reached the balancer is
+    /// cut off. `None`: not set (HAProxy warns; then it never expires).
+    pub timeout_client: Option<SimDuration>,
     /// `timeout queue`: how long a request may wait for a backend below its
     /// `maxconn` before a 503 (HAProxy: `timeout connect` when unset).
     pub timeout_queue: SimDuration,

@@ -166,6 +166,11 @@ impl World {
             Entry::Balancer(b) => match self.vip_holder(s.now(), b) {
                 Some(lb) => {
                     self.reqs[id as usize].lb = lb as u16;
+                    if let Some(d) = self.client_deadlines[lb].as_mut()
+                        && let Some(at) = d.push(s.now(), id, r.generation)
+                    {
+                        s.schedule_at(at, Event::LbTimer(lb as u16, true));
+                    }
                     match self.balancers[lb].station {
                         Some(st) => self.station(s, id, st, 0, Phase::LbDone),
                         None => self.lb_done(s, id),
@@ -303,11 +308,8 @@ impl World {
         if r.lb != NONE {
             // Connected: the balancer waits at most `timeout server` for the answer.
             let b = usize::from(r.lb);
-            let deadline = s.now() + self.lb_cfg[b].timeout_server;
-            self.lb_deadlines[b].push_back((deadline, id, r.generation));
-            if !self.lb_timer_armed[b] {
-                self.lb_timer_armed[b] = true;
-                s.schedule_at(deadline + self.lb_timer_slack[b], Event::LbTimer(b as u16));
+            if let Some(at) = self.server_deadlines[b].push(s.now(), id, r.generation) {
+                s.schedule_at(at, Event::LbTimer(b as u16, false));
             }
         }
         match self.servers[sv].nginx {
@@ -472,22 +474,53 @@ impl World {
         }
     }
 
-    /// Balancer `b`'s earliest deadline has come: expire every due one,
-    /// then wait for the next. The timer fires up to `lb_timer_slack` (0.1%
-    /// of the timeout, at most 10 ms) after a deadline, so that one event
-    /// serves many requests: HAProxy's own timers tick in milliseconds.
-    pub(super) fn lb_timer(&mut self, s: &mut Sched, b: usize) {
-        self.lb_timer_armed[b] = false;
-        while let Some(&(deadline, id, generation)) = self.lb_deadlines[b].front() {
-            if deadline > s.now() {
-                self.lb_timer_armed[b] = true;
-                let at = deadline + self.lb_timer_slack[b];
-                s.schedule_at(at, Event::LbTimer(b as u16));
-                return;
-            }
-            self.lb_deadlines[b].pop_front();
-            self.server_timeout(s, id, generation);
+    /// Balancer `b`'s earliest deadline has come: expire every due one
+    /// (see `deadlines.rs`), then wait for the next.
+    pub(super) fn lb_timer(&mut self, s: &mut Sched, b: usize, client: bool) {
+        let mut due = vec![];
+        let next = if client {
+            self.client_deadlines[b]
+                .as_mut()
+                .and_then(|d| d.expire(s.now(), &mut due))
+        } else {
+            self.server_deadlines[b].expire(s.now(), &mut due)
+        };
+        if let Some(at) = next {
+            s.schedule_at(at, Event::LbTimer(b as u16, client));
         }
+        for (id, generation) in due {
+            if client {
+                self.client_side_timeout(s, id, generation, b);
+            } else {
+                self.server_timeout(s, id, generation);
+            }
+        }
+    }
+
+    /// HAProxy's `timeout client` expired before the answer went out: the
+    /// balancer closes the client's connection (the client sees an error at
+    /// once); the request goes on server-side and its answer is dropped.
+    fn client_side_timeout(&mut self, s: &mut Sched, id: u32, generation: u32, b: usize) {
+        let r = self.reqs[id as usize];
+        let answered = matches!(r.phase, Phase::RespAtClient | Phase::Free);
+        if r.generation != generation
+            || r.zombie
+            || r.abandoned
+            || answered
+            || usize::from(r.lb) != b
+        {
+            return;
+        }
+        let mut failed = r;
+        failed.fail = Some((FailReason::LbClientTimeout, self.lb_place(b)));
+        failed.backend = NONE;
+        failed.holds_app = false;
+        failed.timer = None;
+        failed.phase = Phase::RespAtClient;
+        self.reqs[id as usize].abandoned = true;
+        let new_id = self.alloc(failed);
+        self.move_timer(s, id, new_id);
+        self.complete(s, new_id);
     }
 
     /// The balancer's `timeout server` expired: if the answer is not back,

@@ -18,6 +18,8 @@ pub enum FailReason {
     Unfinished,
     /// The client's timeout expired (after its retries).
     ClientTimeout,
+    /// The balancer's `timeout client` expired before the answer went out.
+    LbClientTimeout,
     /// Every connection attempt was refused (a crashed process).
     ConnectRefused,
     /// Every connection attempt timed out (a silent host).
@@ -60,6 +62,7 @@ impl FailReason {
             FailReason::QueueFull => "queue_full",
             FailReason::Unfinished => "unfinished",
             FailReason::ClientTimeout => "client_timeout",
+            FailReason::LbClientTimeout => "lb_client_timeout",
             FailReason::ConnectRefused => "connect_refused",
             FailReason::ConnectTimeout => "connect_timeout",
             FailReason::ServerCrash => "server_crash",

@@ -8,6 +8,7 @@
 
 pub mod balancer;
 pub mod config;
+mod deadlines;
 mod faults;
 mod flow;
 mod health;

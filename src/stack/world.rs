@@ -113,8 +113,9 @@ pub enum Event {
     ClientTimeout(u32),
     /// nginx's `fail_timeout` is over: balancer `lb` uses backend `b` again.
     Revive(u16, u16),
-    /// Balancer `lb`'s earliest `timeout server` deadline has come.
-    LbTimer(u16),
+    /// Balancer `lb`'s earliest `timeout server` (false) or `timeout
+    /// client` (true) deadline has come.
+    LbTimer(u16, bool),
     /// Random failure number n of a component with a `reliability`.
     RandomFail(u16),
     /// Its repair is done.
@@ -223,12 +224,9 @@ pub struct World {
     /// The last generation handed to a request slot.
     pub(super) next_gen: u32,
     /// Per balancer: the `timeout server` deadlines of the requests it
-    /// waits for, (deadline, request, generation), in deadline order — all
-    /// share one timeout, so they expire first in, first out, and one heap
-    /// event (the earliest deadline) stands for all of them.
-    pub(super) lb_deadlines: Vec<std::collections::VecDeque<(SimTime, u32, u32)>>,
-    pub(super) lb_timer_armed: Vec<bool>,
-    pub(super) lb_timer_slack: Vec<SimDuration>,
+    /// waits for, and the `timeout client` ones when that is set.
+    pub(super) server_deadlines: Vec<super::deadlines::Deadlines>,
+    pub(super) client_deadlines: Vec<Option<super::deadlines::Deadlines>>,
     /// Per balancer, per backend: passive-check state.
     pub(super) passive: Vec<Vec<super::passive::PassiveState>>,
     pub(super) client_retries: u8,
@@ -391,12 +389,15 @@ impl World {
             detection: m.monitoring.detection(),
             db_up: vec![true; m.databases.len()],
             next_gen: 0,
-            lb_deadlines: vec![Default::default(); m.balancers.len()],
-            lb_timer_armed: vec![false; m.balancers.len()],
-            lb_timer_slack: m
+            server_deadlines: m
                 .balancers
                 .iter()
-                .map(|b| SimDuration((b.timeout_server.as_nanos() / 1000).clamp(1_000, 10_000_000)))
+                .map(|b| super::deadlines::Deadlines::new(b.timeout_server))
+                .collect(),
+            client_deadlines: m
+                .balancers
+                .iter()
+                .map(|b| b.timeout_client.map(super::deadlines::Deadlines::new))
                 .collect(),
             link_faults: [(SimDuration::ZERO, 0.0); 3],
             lb_state: vec![(true, false); m.balancers.len()],
@@ -710,7 +711,7 @@ impl Model for World {
             }
             Event::ClientTimeout(id) => self.client_timeout(s, id),
             Event::Revive(lb, b) => self.revive(s, lb, b),
-            Event::LbTimer(lb) => self.lb_timer(s, lb as usize),
+            Event::LbTimer(lb, client) => self.lb_timer(s, lb as usize, client),
             Event::RandomFail(i) => self.random_fail(s, i),
             Event::RandomRepair(i) => self.random_repair(s, i),
             Event::QueueTimeout(id) if self.reqs[id as usize].zombie => self.bury(s, id),
