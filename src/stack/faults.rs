@@ -222,15 +222,7 @@ impl World {
                 (FaultTarget::Balancer(b), FaultTarget::Server(sv))
                     if usize::from(r.lb) == b
                         && usize::from(r.server) == sv
-                        && matches!(
-                            r.phase,
-                            Phase::AtApp
-                                | Phase::AppCpuDone
-                                | Phase::NextQuery
-                                | Phase::AtDb
-                                | Phase::DbDone
-                                | Phase::AppDone
-                        ) =>
+                        && r.phase.at_server() =>
                 {
                     let place = self.server_place(sv);
                     let delay = self.lb_cfg[b].timeout_server;
@@ -310,16 +302,7 @@ impl World {
             if r.phase == Phase::Free || r.zombie {
                 continue;
             }
-            let inside = r.server as usize == sv
-                && matches!(
-                    r.phase,
-                    Phase::AtApp
-                        | Phase::AppCpuDone
-                        | Phase::NextQuery
-                        | Phase::AtDb
-                        | Phase::DbDone
-                        | Phase::AppDone
-                );
+            let inside = r.server as usize == sv && r.phase.at_server();
             let at_its_db = !inside
                 && r.server != NONE
                 && r.phase == Phase::DbDone

@@ -528,15 +528,7 @@ impl World {
     /// the request, whose late answer is thrown away.
     fn server_timeout(&mut self, s: &mut Sched, id: u32, generation: u32) {
         let r = self.reqs[id as usize];
-        let waiting = matches!(
-            r.phase,
-            Phase::AtApp
-                | Phase::AppCpuDone
-                | Phase::NextQuery
-                | Phase::AtDb
-                | Phase::DbDone
-                | Phase::AppDone
-        );
+        let waiting = r.phase.at_server();
         if r.generation != generation || r.zombie || r.abandoned || r.backend == NONE || !waiting {
             return;
         }

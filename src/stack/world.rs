@@ -88,6 +88,22 @@ pub(super) struct Req {
     pub(super) generation: u32,
 }
 
+impl Phase {
+    /// The request is at its server — in nginx or the app, or in a query the
+    /// app is making — so the server's fate (or the path to it) is its own.
+    pub(super) fn at_server(self) -> bool {
+        matches!(
+            self,
+            Phase::AtApp
+                | Phase::AppCpuDone
+                | Phase::NextQuery
+                | Phase::AtDb
+                | Phase::DbDone
+                | Phase::AppDone
+        )
+    }
+}
+
 /// Events of the web stack: ids only, no payloads.
 #[derive(Clone, Copy, Debug)]
 pub enum Event {
