@@ -909,9 +909,20 @@ impl<'a> Checker<'a> {
                     None
                 }
             };
+            let db = model.databases.iter().position(|d| d.name == f.target);
             let target = match (kind, server, lb, station) {
                 (_, Some(s), _, _) => Some(FaultTarget::Server(s)),
                 (_, _, Some(b), _) => Some(FaultTarget::Balancer(b)),
+                (Some(FaultKind::CrashProcess), _, _, _) if db.is_some() => {
+                    db.map(FaultTarget::Database)
+                }
+                (Some(FaultKind::CrashHost), _, _, _) if db.is_some() => {
+                    self.err(
+                        &format!("{p}.mode"),
+                        "a database crash is its process (`mode = \"process\"`); to take its host down, crash the server it runs on",
+                    );
+                    None
+                }
                 (Some(FaultKind::Slow { .. }), _, _, Some(st)) => Some(FaultTarget::Station(st)),
                 (Some(_), _, _, Some(_)) => {
                     self.err(

@@ -158,6 +158,7 @@ impl World {
             (FaultKind::Network { extra, loss }, FaultTarget::Link(l)) => {
                 self.link_faults[usize::from(l)] = (extra, loss);
             }
+            (FaultKind::CrashProcess, FaultTarget::Database(d)) => self.crash_database(s, d),
             (kind, target) => unreachable!("validation rejects {kind:?} on {target:?}"),
         }
     }
@@ -181,6 +182,7 @@ impl World {
                 self.link_faults[usize::from(l)] = (SimDuration::ZERO, 0.0);
             }
             (_, FaultTarget::Server(sv)) => self.servers[sv].up = true,
+            (_, FaultTarget::Database(d)) => self.db_up[d] = true,
             (_, FaultTarget::Balancer(b)) => {
                 // A restarted HAProxy starts afresh: nothing in flight.
                 self.lb_state[b] = (true, false);

@@ -847,3 +847,46 @@ clients = 1
     );
     assert!(res[0].replications.iter().all(|r| r.failed == 0));
 }
+
+#[test]
+fn a_crashed_database_process_fails_its_queries_at_once() {
+    // db1's MySQL process dies for 10 s; every request makes one read, so
+    // every request of those 10 s fails at once with db_error: rate × 10 s.
+    let toml = r#"
+duration = "40s"
+warmup = "5s"
+replications = 20
+seed = 17
+[model]
+entry = "web1"
+[model.servers.web1]
+reads_from = "db1"
+writes_to = "db1"
+[model.servers.web1.app]
+workers = 8
+service = { dist = "exponential", mean = "2ms" }
+[model.databases.db1]
+host = "web1"
+role = "primary"
+read = { dist = "exponential", mean = "1ms" }
+write = { dist = "exponential", mean = "1ms" }
+[workload]
+kind = "open"
+rate = 200
+clients = 1
+classes = [{ name = "page", probability = 1.0, reads = 1 }]
+[[faults]]
+at = "20s"
+target = "db1"
+kind = "crash"
+mode = "process"
+duration = "10s"
+"#;
+    let res = run_toml(toml, "db-crash");
+    let ratios: Vec<f64> = res[0]
+        .replications
+        .iter()
+        .map(|r| failures(r, "db_error") as f64 / (200.0 * 10.0))
+        .collect();
+    assert_mean("db_error / (rate × outage)", &ratios, 1.0);
+}
