@@ -122,6 +122,16 @@ impl CliError {
     }
 }
 
+impl From<report::output::OutputError> for CliError {
+    fn from(e: report::output::OutputError) -> Self {
+        if e.is_input() {
+            CliError::Input(e.to_string())
+        } else {
+            CliError::Runtime(e.to_string())
+        }
+    }
+}
+
 impl From<spec::SpecError> for CliError {
     fn from(e: spec::SpecError) -> Self {
         CliError::Input(e.to_string())
@@ -147,36 +157,30 @@ fn io(e: std::io::Error) -> CliError {
     }
 }
 
+/// Refuses a thread count that cannot help: results never depend on it, and
+/// past a few threads per core only memory and start-up time grow.
+fn check_threads(threads: Option<usize>) -> Result<(), CliError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = (4 * cores).max(16);
+    match threads {
+        Some(0) => Err(CliError::Input(
+            "error: --threads must be at least 1".into(),
+        )),
+        Some(n) if n > most => Err(CliError::Input(format!(
+            "error: --threads {n} is more than this machine can use: at most {most} (4 per core, {cores} core(s) here); results do not depend on the thread count"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn run(a: RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let overrides = Overrides {
         sets: a.overrides.set.clone(),
         seed: a.seed,
         replications: a.replications,
     };
+    check_threads(a.threads)?;
     let exp = spec::load_experiment(&a.experiment, &overrides)?;
-    if a.threads == Some(0) {
-        return Err(CliError::Input("--threads must be at least 1".into()));
-    }
-    if !exp.allow_overload {
-        let mut msgs = vec![];
-        for sc in &exp.scenarios {
-            for s in capacity::unbounded_overloads(sc) {
-                msgs.push(format!(
-                    "error: {}: scenario `{}`: station {} is offered ρ = {:.2} ≥ 1 ({:.1} req/s × {:.3} ms / {} workers) and its queue has no limit, so the run would never reach a steady state\n  help: add workers, lower the rate, set a `queue_limit`, or set `allow_overload = true` to run it anyway",
-                    a.experiment.display(),
-                    sc.name,
-                    s.station,
-                    s.rho,
-                    s.lambda_per_s,
-                    s.mean_hold_s * 1e3,
-                    s.workers
-                ));
-            }
-        }
-        if !msgs.is_empty() {
-            return Err(CliError::Input(msgs.join("\n")));
-        }
-    }
     let total: usize = exp
         .scenarios
         .iter()
@@ -193,41 +197,67 @@ fn run(a: RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
             }
         }
     };
-    let started = std::time::Instant::now();
-    let results = experiment::run(&exp, a.threads, &progress).map_err(CliError::Runtime)?;
-    let wall = started.elapsed().as_secs_f64();
     let dir = a
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
-    let (sums, files) = report::write_all(&dir, &results).map_err(CliError::Runtime)?;
+    // Refuse a folder that is not ours before simulating, not after.
+    report::output::replaceable(&dir)?;
+    let started = std::time::Instant::now();
+    let results = experiment::run(&exp, a.threads, &progress).map_err(CliError::Runtime)?;
+    let wall = started.elapsed().as_secs_f64();
+    // Everything that could fail is done before the results are written.
+    let sums: Vec<_> = results.iter().map(experiment::summarise).collect();
+    let events: u64 = results
+        .iter()
+        .flat_map(|s| &s.replications)
+        .map(|r| r.events)
+        .sum();
+    let header = format!(
+        "{}: {}, {} events in {:.2} s wall",
+        exp.name,
+        cells_phrase(&exp),
+        events,
+        wall
+    );
+    let table = report::table::render(&sums);
+    let staged = report::output::Staged::begin(&dir)?;
+    let files = report::write_all(staged.path(), &results, &sums)?;
+    let dir = staged.commit()?;
     if !a.quiet {
-        let events: u64 = results
-            .iter()
-            .flat_map(|s| &s.replications)
-            .map(|r| r.events)
-            .sum();
-        writeln!(
-            out,
-            "{}: {} scenario(s) × replications, {} events in {:.2} s wall",
-            exp.name,
-            results.len(),
-            events,
-            wall
-        )
-        .map_err(io)?;
-        write!(out, "{}", report::table::render(&sums)).map_err(io)?;
-        let names: Vec<String> = files
-            .iter()
-            .map(|f| {
-                f.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            })
-            .collect();
-        writeln!(out, "wrote {}/{{{}}}", dir.display(), names.join(",")).map_err(io)?;
+        writeln!(out, "{header}").map_err(io)?;
+        write!(out, "{table}").map_err(io)?;
+        writeln!(out, "wrote {}/{{{}}}", dir.display(), files.join(",")).map_err(io)?;
     }
     Ok(())
+}
+
+/// "2 scenarios × 10 replications", or "3 scenarios, 25 replications in all"
+/// when the scenarios differ.
+fn cells_phrase(exp: &crate::spec::Experiment) -> String {
+    let n = exp.scenarios.len();
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("{n} {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let scenarios = plural(n, "scenario", "scenarios");
+    let reps: Vec<usize> = exp
+        .scenarios
+        .iter()
+        .map(|s| s.run.replications as usize)
+        .collect();
+    match reps.first() {
+        Some(&r) if reps.iter().all(|&x| x == r) => {
+            format!("{scenarios} × {}", plural(r, "replication", "replications"))
+        }
+        _ => format!(
+            "{scenarios}, {} in all",
+            plural(reps.iter().sum(), "replication", "replications")
+        ),
+    }
 }
 
 fn check(a: CheckArgs, out: &mut dyn Write) -> Result<(), CliError> {
@@ -350,7 +380,10 @@ fn availability(a: AvailabilityArgs, out: &mut dyn Write) -> Result<(), CliError
     let res = av::run(&targets, &settings).map_err(CliError::Input)?;
     let wall = started.elapsed().as_secs_f64();
     let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(&name));
-    let files = report::availability_out::write(&dir, &res).map_err(CliError::Runtime)?;
+    let table = report::availability_out::render(&res);
+    let staged = report::output::Staged::begin(&dir)?;
+    let files = report::availability_out::write(staged.path(), &res)?;
+    let dir = staged.commit()?;
     writeln!(
         out,
         "{name}: availability of {} scenario(s), {} × {} simulated years each, seed {}, in {wall:.2} s wall",
@@ -360,11 +393,7 @@ fn availability(a: AvailabilityArgs, out: &mut dyn Write) -> Result<(), CliError
         settings.seed
     )
     .map_err(io)?;
-    write!(out, "{}", report::availability_out::render(&res)).map_err(io)?;
-    let names: Vec<String> = files
-        .iter()
-        .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .collect();
-    writeln!(out, "\nwrote {}/{{{}}}", dir.display(), names.join(",")).map_err(io)?;
+    write!(out, "{table}").map_err(io)?;
+    writeln!(out, "\nwrote {}/{{{}}}", dir.display(), files.join(",")).map_err(io)?;
     Ok(())
 }

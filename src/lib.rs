@@ -5,7 +5,7 @@
 //! words), `dist` and `stats` (distributions, streaming statistics),
 //! `analytic` (closed forms), `stack` (the web components as a model),
 //! `spec` (the only code that knows TOML), `experiment` (replications and
-//! sweeps in parallel), `report` (CSV files), `cli` (the only code that
+//! sweeps in parallel), `report` (the results folder: CSV files), `cli` (the only code that
 //! knows clap).
 
 pub mod analytic;
@@ -17,3 +17,4 @@ pub mod report;
 pub mod spec;
 pub mod stack;
 pub mod stats;
+pub mod text;

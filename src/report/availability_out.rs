@@ -1,13 +1,13 @@
 //! The output of `stacksim availability`: the printed comparison and two
-//! CSV files, written whole or not at all (temporary names, renamed once
-//! both are written):
+//! CSV files (into a staged folder, see `output.rs`):
 //! - `availability.csv`: one row per scenario, simulated and analytic;
 //! - `availability_components.csv`: failures per year and share of the
 //!   site's downtime per component.
 
+use super::output::{OutputError, write_csv};
 use crate::experiment::availability::ScenarioAvailability;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn f(x: f64, decimals: usize) -> String {
     if x.is_finite() {
@@ -75,39 +75,19 @@ fn component_rows(res: &[ScenarioAvailability]) -> Rows {
     rows
 }
 
-fn write_csv(path: &Path, rows: &Rows) -> Result<(), String> {
-    let mut w = csv::Writer::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    for row in rows {
-        w.write_record(row)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    w.flush().map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Writes both CSVs into `dir` (created if needed), all or none.
-pub fn write(dir: &Path, res: &[ScenarioAvailability]) -> Result<Vec<PathBuf>, String> {
+/// Writes both CSVs into `dir`, which the caller stages (see
+/// [`super::output::Staged`]). Returns the file names written.
+pub fn write(dir: &Path, res: &[ScenarioAvailability]) -> Result<Vec<String>, OutputError> {
     let files = [
         ("availability.csv", scenario_rows(res)),
         ("availability_components.csv", component_rows(res)),
     ];
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let tmp = |name: &str| dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let mut names = vec![];
     for (name, rows) in &files {
-        if let Err(e) = write_csv(&tmp(name), rows) {
-            for (n, _) in &files {
-                let _ = std::fs::remove_file(tmp(n));
-            }
-            return Err(e);
-        }
+        write_csv(&dir.join(name), rows)?;
+        names.push(name.to_string());
     }
-    let mut paths = vec![];
-    for (name, _) in &files {
-        let target = dir.join(name);
-        std::fs::rename(tmp(name), &target)
-            .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
-        paths.push(target);
-    }
-    Ok(paths)
+    Ok(names)
 }
 
 fn pct(x: f64) -> String {

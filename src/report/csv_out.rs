@@ -9,9 +9,10 @@
 //! Numbers are printed with fixed decimals, so the same results always give
 //! the same bytes.
 
+use super::output::{OutputError, write_csv};
 use crate::experiment::ScenarioResult;
-use crate::experiment::summary::{ScenarioSummary, headline, summarise};
-use std::path::{Path, PathBuf};
+use crate::experiment::summary::{ScenarioSummary, headline};
+use std::path::Path;
 
 fn f(x: f64, decimals: usize) -> String {
     if x.is_finite() {
@@ -231,48 +232,25 @@ fn timeline_rows(results: &[ScenarioResult]) -> Rows {
     rows
 }
 
-fn write_csv(path: &Path, rows: &Rows) -> Result<(), String> {
-    let mut w = csv::Writer::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    for row in rows {
-        w.write_record(row)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    w.flush().map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Writes every CSV of a run into `dir` (created if needed), all or none.
-/// Returns the summaries (for the printed table) and the files written.
+/// Writes every CSV of a run into `dir`, which the caller stages (see
+/// [`super::output::Staged`]). Returns the file names written.
 pub fn write_all(
     dir: &Path,
     results: &[ScenarioResult],
-) -> Result<(Vec<ScenarioSummary>, Vec<PathBuf>), String> {
-    let sums: Vec<ScenarioSummary> = results.iter().map(summarise).collect();
-    let files: Vec<(&str, Rows)> = vec![
-        ("summary.csv", summary_rows(&sums)),
+    sums: &[ScenarioSummary],
+) -> Result<Vec<String>, OutputError> {
+    let files: [(&str, Rows); 6] = [
+        ("summary.csv", summary_rows(sums)),
         ("replications.csv", replication_rows(results)),
         ("stations.csv", station_rows(results)),
         ("failures.csv", failure_rows(results)),
         ("timeseries.csv", timeseries_rows(results)),
         ("timeline.csv", timeline_rows(results)),
     ];
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let tmp = |name: &str| dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let mut written = vec![];
+    let mut names = vec![];
     for (name, rows) in &files {
-        if let Err(e) = write_csv(&tmp(name), rows) {
-            for (n, _) in &files {
-                let _ = std::fs::remove_file(tmp(n));
-            }
-            return Err(e);
-        }
-        written.push(*name);
+        write_csv(&dir.join(name), rows)?;
+        names.push(name.to_string());
     }
-    let mut paths = vec![];
-    for name in written {
-        let target = dir.join(name);
-        std::fs::rename(tmp(name), &target)
-            .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
-        paths.push(target);
-    }
-    Ok((sums, paths))
+    Ok(names)
 }

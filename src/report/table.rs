@@ -12,35 +12,30 @@ fn pm(mean: f64, hw: f64, d: usize) -> String {
     }
 }
 
+/// Longest scenario name shown in full; longer ones are clipped with `…`
+/// (the CSVs keep them whole).
+const NAME_CHARS: usize = 38;
+
+/// The table, at most ~116 columns wide: what a reviewer reads first.
+/// Latency columns are over successful requests; `±` is the 95% CI
+/// half-width over replications; percentiles are means over replications.
 pub fn render(sums: &[ScenarioSummary]) -> String {
     let header = [
-        "scenario",
-        "reps",
-        "requests",
-        "failed",
-        "availability",
-        "throughput/s",
-        "mean ms",
-        "p50 ms",
-        "p99 ms",
-        "p99.9 ms",
-        "max ms",
+        "scenario", "reps", "failed", "avail", "req/s", "mean ms", "p50 ms", "p99 ms", "p99.9 ms",
     ];
     let rows: Vec<Vec<String>> = sums
         .iter()
         .map(|s| {
             vec![
-                s.scenario.clone(),
+                crate::text::clip(&s.scenario, NAME_CHARS),
                 s.replications.to_string(),
-                s.requests.to_string(),
                 s.failed.to_string(),
-                format!("{:.4}%", 100.0 * s.availability.mean),
-                pm(s.throughput_rps.mean, s.throughput_rps.half_width_95, 1),
-                pm(s.mean_ms.mean, s.mean_ms.half_width_95, 2),
-                format!("{:.2}", s.p50_ms.mean),
-                pm(s.p99_ms.mean, s.p99_ms.half_width_95, 2),
-                format!("{:.2}", s.p999_ms.mean),
-                format!("{:.2}", s.max_ms),
+                format!("{:.2}%", 100.0 * s.availability.mean),
+                format!("{:.1}", s.throughput_rps.mean),
+                pm(s.mean_ms.mean, s.mean_ms.half_width_95, 1),
+                format!("{:.1}", s.p50_ms.mean),
+                pm(s.p99_ms.mean, s.p99_ms.half_width_95, 1),
+                format!("{:.1}", s.p999_ms.mean),
             ]
         })
         .collect();
@@ -68,5 +63,51 @@ pub fn render(sums: &[ScenarioSummary]) -> String {
     for r in &rows {
         line(&mut out, r);
     }
+    out.push_str(
+        "latency of successful requests; ± 95% CI over replications; percentiles are means over replications\n",
+    );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::Estimate;
+
+    fn summary(name: &str, mean_ms: f64) -> ScenarioSummary {
+        let e = |m: f64| Estimate::from_samples(&[m, m * 1.1, m * 0.9]);
+        ScenarioSummary {
+            scenario: name.into(),
+            replications: 3,
+            requests: 1_000_000,
+            ok: 999_000,
+            failed: 1_000,
+            availability: e(0.999),
+            throughput_rps: e(65_432.1),
+            mean_ms: e(mean_ms),
+            p50_ms: e(mean_ms),
+            p90_ms: e(mean_ms),
+            p95_ms: e(mean_ms),
+            p99_ms: e(mean_ms * 20.0),
+            p999_ms: e(mean_ms * 30.0),
+            max_ms: mean_ms * 40.0,
+        }
+    }
+
+    #[test]
+    fn a_huge_name_is_clipped_and_the_table_fits_120_columns() {
+        let long = "x".repeat(65_536);
+        let t = render(&[
+            summary(&long, 1234.5),
+            summary("web2-slows-at-60s/algorithm=roundrobin", 40.0),
+        ]);
+        for line in t.lines() {
+            assert!(
+                line.chars().count() <= 120,
+                "{} wide: {line}",
+                line.chars().count()
+            );
+        }
+        assert!(t.contains(&format!("{}…", "x".repeat(NAME_CHARS - 1))));
+    }
 }

@@ -3,6 +3,7 @@
 //! types — or every problem found.
 
 use super::error::{Problem, SpecError};
+use super::limits;
 use super::load::{Loaded, load, parse_set};
 use super::locate::Seg;
 use super::model::{ExperimentFile, ModelFile, WorkloadFile};
@@ -40,12 +41,68 @@ pub enum Input {
     },
 }
 
-/// One override: (path, value, where it came from).
-type Override = (String, toml::Value, String);
+/// One override: (path, value, where it came from, where it is written in
+/// the input file).
+type Override = (String, toml::Value, String, Option<Vec<Seg>>);
+
+/// One scenario to build: a named scenario, a sweep value, or both.
+struct Variant {
+    name: String,
+    sets: Vec<Override>,
+    /// Where its name (or sweep value) is written, for a duplicate name.
+    name_at: Option<Vec<Seg>>,
+}
 
 fn stem(path: &Path) -> String {
     path.file_stem()
         .map_or_else(|| "experiment".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// The stations an open workload overloads with an unbounded queue, each as
+/// a problem at the workload's rate: such a run never reaches a steady state.
+fn overloads(l: &Loaded, sc: &Scenario) -> Vec<Problem> {
+    let at = [Seg::Key("workload".into()), Seg::Key("rate".into())];
+    crate::experiment::capacity::unbounded_overloads(sc)
+        .into_iter()
+        .map(|st| {
+            l.problem(
+                &at,
+                format!(
+                    "scenario `{}`: station {} is offered ρ = {:.2} ≥ 1 ({:.1} req/s × {:.3} ms / {} workers) and its queue has no limit, so the run would never reach a steady state\n  help: add workers, lower the rate, set a `queue_limit`, or set `allow_overload = true` to run it anyway",
+                    crate::text::clip(&sc.name, 60),
+                    st.station,
+                    st.rho,
+                    st.lambda_per_s,
+                    st.mean_hold_s * 1e3,
+                    st.workers
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Why `name` cannot be an experiment's (`folder`: it names the output
+/// folder) or a scenario's name, if it cannot.
+fn bad_label(name: &str, folder: bool) -> Option<String> {
+    const MOST: usize = 100;
+    if name.trim().is_empty() {
+        return Some("must not be empty".into());
+    }
+    if name.chars().count() > MOST {
+        return Some(format!(
+            "a name of {} characters; at most {MOST} (it labels tables and charts)",
+            name.chars().count()
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Some("must not contain control characters (a tab or a line break)".into());
+    }
+    if folder && (name.contains(['/', '\\']) || name.starts_with('.')) {
+        return Some(format!(
+            "`{name}` names the output folder (output/{name}): it must not contain `/` or `\\` nor start with `.`"
+        ));
+    }
+    None
 }
 
 fn apply_overrides(loaded: &mut Loaded, o: &Overrides) -> Result<(), SpecError> {
@@ -75,7 +132,7 @@ fn apply_overrides(loaded: &mut Loaded, o: &Overrides) -> Result<(), SpecError> 
         } else {
             format!("--set {arg}")
         };
-        if let Err(p) = loaded.apply(&path, value, &origin) {
+        if let Err(p) = loaded.apply(&path, value, &origin, None) {
             problems.push(p);
         }
     }
@@ -102,6 +159,9 @@ pub fn load_input(path: &Path, overrides: &Overrides) -> Result<Input, SpecError
         let workload =
             workload_file.and_then(|w| c.workload("workload", &w, model.as_ref(), "model"));
         let name = file.name.clone().unwrap_or_else(|| stem(path));
+        if let Some(why) = file.name.as_deref().and_then(|n| bad_label(n, true)) {
+            c.err("model.name", why);
+        }
         let model = c.finish(model)?;
         return Ok(Input::Model {
             name,
@@ -134,30 +194,77 @@ fn load_experiment_from(
     // Type the file as written first: that checks the scenarios and sweep too.
     let base: ExperimentFile = loaded.typed(&[])?;
     let name = base.name.clone().unwrap_or_else(|| stem(path));
-    let mut variants: Vec<(String, Vec<Override>)> = vec![];
-    let scenario_list: Vec<(String, Vec<(String, toml::Value)>)> = if base.scenarios.is_empty() {
-        vec![(String::new(), vec![])]
+    let mut early = vec![];
+    if let Some(n) = &base.name
+        && let Some(why) = bad_label(n, true)
+    {
+        early.push(loaded.problem(&[Seg::Key("name".into())], why));
+    }
+    for (i, sc) in base.scenarios.iter().enumerate() {
+        if let Some(why) = bad_label(&sc.name, false) {
+            let at = [
+                Seg::Key("scenarios".into()),
+                Seg::Index(i),
+                Seg::Key("name".into()),
+            ];
+            early.push(loaded.problem(&at, why));
+        }
+    }
+    let n_values = base.sweep.as_ref().map_or(1, |sw| sw.values.len().max(1));
+    let n_scenarios = base.scenarios.len().max(1).saturating_mul(n_values);
+    if n_scenarios > limits::MAX_SCENARIOS {
+        let at = if base.sweep.is_some() {
+            "sweep"
+        } else {
+            "scenarios"
+        };
+        early.push(loaded.problem(
+            &[Seg::Key(at.into())],
+            format!(
+                "{} scenario(s) × {n_values} sweep value(s) make {n_scenarios} scenarios; at most {} in one experiment (each is a row of every table and a curve of every chart)",
+                base.scenarios.len().max(1),
+                limits::MAX_SCENARIOS
+            ),
+        ));
+    }
+    if !early.is_empty() {
+        return Err(SpecError { problems: early });
+    }
+    let mut variants: Vec<Variant> = vec![];
+    let key = |k: &str| Seg::Key(k.into());
+    // (scenario name, its `set` entries, where its name is written)
+    let scenario_list: Vec<(String, Vec<Override>, Option<Vec<Seg>>)> = if base.scenarios.is_empty()
+    {
+        vec![(String::new(), vec![], None)]
     } else {
         base.scenarios
             .iter()
-            .map(|s| {
-                (
-                    s.name.clone(),
-                    s.set.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-                )
+            .enumerate()
+            .map(|(i, s)| {
+                let origin = format!("scenario `{}`", crate::text::clip(&s.name, 60));
+                let at = |k: &str| vec![key("scenarios"), Seg::Index(i), key(k)];
+                let sets = s
+                    .set
+                    .iter()
+                    .map(|(k, v)| {
+                        let mut written = at("set");
+                        written.push(key(k));
+                        (k.clone(), v.clone(), origin.clone(), Some(written))
+                    })
+                    .collect();
+                (s.name.clone(), sets, Some(at("name")))
             })
             .collect()
     };
-    for (sname, sets) in &scenario_list {
-        let origin = format!("scenario `{sname}`");
-        let sets: Vec<_> = sets
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone(), origin.clone()))
-            .collect();
+    for (sname, sets, name_at) in &scenario_list {
         match &base.sweep {
-            None => variants.push((sname.clone(), sets)),
+            None => variants.push(Variant {
+                name: sname.clone(),
+                sets: sets.clone(),
+                name_at: name_at.clone(),
+            }),
             Some(sw) => {
-                for v in &sw.values {
+                for (j, v) in sw.values.iter().enumerate() {
                     let shown = match v {
                         toml::Value::String(s) => s.clone(),
                         other => other.to_string(),
@@ -172,8 +279,18 @@ fn load_experiment_from(
                         format!("{sname}/{label}")
                     };
                     let mut s = sets.clone();
-                    s.push((sw.param.clone(), v.clone(), format!("sweep value {shown}")));
-                    variants.push((vname, s));
+                    s.push((
+                        sw.param.clone(),
+                        v.clone(),
+                        format!("sweep value {}", crate::text::clip(&shown, 60)),
+                        Some(vec![key("sweep"), key("values"), Seg::Index(j)]),
+                    ));
+                    let name_at = Some(vec![key("sweep"), key("values"), Seg::Index(j)]);
+                    variants.push(Variant {
+                        name: vname,
+                        sets: s,
+                        name_at,
+                    });
                 }
             }
         }
@@ -182,22 +299,32 @@ fn load_experiment_from(
     let mut scenarios = vec![];
     let mut seen = std::collections::BTreeSet::new();
     let mut allow_overload = false;
-    for (vname, sets) in variants {
+    let mut last_loaded = None;
+    for Variant {
+        name: vname,
+        sets,
+        name_at,
+    } in variants
+    {
         let vname = if vname.is_empty() {
             name.clone()
         } else {
             vname
         };
         if !seen.insert(vname.clone()) {
-            problems.push(
-                Problem::new("scenarios", format!("two scenarios are named `{vname}`"))
-                    .in_file(path),
-            );
+            let at = name_at.unwrap_or_else(|| vec![Seg::Key("scenarios".into())]);
+            problems.push(loaded.problem(
+                &at,
+                format!(
+                    "two scenarios are named `{}`: give each scenario its own name",
+                    crate::text::clip(&vname, 60)
+                ),
+            ));
             continue;
         }
         let mut l = loaded.clone();
-        for (k, v, origin) in sets {
-            if let Err(p) = l.apply(&k, v, &origin) {
+        for (k, v, origin, written_at) in sets {
+            if let Err(p) = l.apply(&k, v, &origin, written_at.as_deref()) {
                 problems.push(p);
             }
         }
@@ -226,6 +353,7 @@ fn load_experiment_from(
             }
         };
         let run = c.run(&file);
+        last_loaded = Some(l.clone());
         let faults = match &model {
             Some(m) => c.faults(&file.faults, m),
             None => vec![],
@@ -246,6 +374,9 @@ fn load_experiment_from(
             _ => None,
         };
         match c.finish(scenario) {
+            Ok(s) if !file.allow_overload && !overloads(&l, &s).is_empty() => {
+                problems.extend(overloads(&l, &s));
+            }
             Ok(s) => scenarios.push(s),
             Err(e) => {
                 for p in e.problems {
@@ -265,6 +396,33 @@ fn load_experiment_from(
             }
         }
         return Err(SpecError { problems: unique });
+    }
+    if let Some(l) = last_loaded {
+        let total: u64 = scenarios
+            .iter()
+            .map(|sc| {
+                let windows = limits::windows(sc.run.duration, sc.run.window);
+                let per = limits::result_bytes(windows, sc.model.station_names().len());
+                u64::from(sc.run.replications).saturating_mul(per)
+            })
+            .fold(0, u64::saturating_add);
+        if total > limits::MAX_RESULT_BYTES {
+            let reps: u64 = scenarios
+                .iter()
+                .map(|s| u64::from(s.run.replications))
+                .sum();
+            return Err(l
+                .problem(
+                    &[Seg::Key("replications".into())],
+                    format!(
+                        "{} scenario(s), {reps} replications in all, would keep about {} of results in memory; the limit is {}: use fewer replications or scenarios, or a longer `window`",
+                        scenarios.len(),
+                        limits::bytes(total),
+                        limits::bytes(limits::MAX_RESULT_BYTES)
+                    ),
+                )
+                .into());
+        }
     }
     Ok(Experiment {
         name,

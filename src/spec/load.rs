@@ -51,6 +51,18 @@ struct Mount {
     inner: Vec<Seg>,
 }
 
+/// One override applied to the merged table.
+#[derive(Clone, Debug)]
+struct Applied {
+    /// Its full path in the merged table.
+    path: Vec<Seg>,
+    /// Where the value came from, as shown (`--set …`, ``scenario `x` ``).
+    origin: String,
+    /// Where the value is written in the input file (a scenario's `set`
+    /// entry, a sweep value); `None` for the command line.
+    written_at: Option<Vec<Seg>>,
+}
+
 /// An input file (and the model file it names), merged into one table.
 #[derive(Clone, Debug)]
 pub struct Loaded {
@@ -62,8 +74,8 @@ pub struct Loaded {
     pub model_only: bool,
     /// Folder of the model file (empirical distributions are relative to it).
     pub model_dir: PathBuf,
-    /// Overrides applied so far: (full path in the merged table, origin).
-    applied: Vec<(Vec<Seg>, String)>,
+    /// Overrides applied so far, newest last.
+    applied: Vec<Applied>,
 }
 
 fn read(path: &Path) -> Result<Source, SpecError> {
@@ -203,22 +215,53 @@ impl Loaded {
     }
 
     /// Sets `path` (as a user writes it) to `value`, creating tables on the
-    /// way. `origin` says where the value came from, for error messages.
-    pub fn apply(&mut self, path: &str, value: Value, origin: &str) -> Result<(), Problem> {
+    /// way. `origin` says where the value came from, for error messages;
+    /// `written_at` is the value's own place in the input file (a scenario's
+    /// `set` entry), so that a problem with it points there.
+    pub fn apply(
+        &mut self,
+        path: &str,
+        value: Value,
+        origin: &str,
+        written_at: Option<&[Seg]>,
+    ) -> Result<(), Problem> {
         let full = self.route(path);
-        let file = self.path().to_path_buf();
-        let fail = |msg: String| Problem::new(path, msg).in_file(&file).with_origin(origin);
         let Some((last, parents)) = full.split_last() else {
-            return Err(fail("empty path".into()));
+            return Err(self.overridden(path.into(), "empty path".into(), origin, written_at));
         };
         let mut root = Value::Table(std::mem::take(&mut self.table));
-        let result = set_in(&mut root, parents, last, value).map_err(fail);
+        let result = set_in(&mut root, parents, last, value);
         if let Value::Table(t) = root {
             self.table = t;
         }
-        result?;
-        self.applied.push((full, origin.to_string()));
+        if let Err(msg) = result {
+            return Err(self.overridden(path.into(), msg, origin, written_at));
+        }
+        self.applied.push(Applied {
+            path: full,
+            origin: origin.to_string(),
+            written_at: written_at.map(<[Seg]>::to_vec),
+        });
         Ok(())
+    }
+
+    /// A problem with an overridden value: in the input file, at the
+    /// override's own entry when it is written there.
+    fn overridden(
+        &self,
+        shown: String,
+        message: String,
+        origin: &str,
+        written_at: Option<&[Seg]>,
+    ) -> Problem {
+        let src = &self.sources[0];
+        let mut p = Problem::new(shown, message)
+            .in_file(&src.path)
+            .with_origin(origin);
+        if let Some(offset) = written_at.and_then(|at| locate(&src.text, at)) {
+            p.location = Some(Box::new(Location::at_offset(&src.path, &src.text, offset)));
+        }
+        p
     }
 
     /// Types the merged table (or the part at `at`) as `T`, turning serde's
@@ -257,16 +300,18 @@ impl Loaded {
     /// A problem at `path` in the merged table, located in its file.
     pub fn problem(&self, path: &[Seg], message: impl Into<String>) -> Problem {
         let message = message.into();
-        if let Some((_, origin)) = self
+        if let Some(a) = self
             .applied
             .iter()
             .rev()
-            .find(|(p, _)| path.starts_with(p) || p.starts_with(path))
+            .find(|a| path.starts_with(&a.path) || a.path.starts_with(path))
         {
-            let shown = self.shown_path(path);
-            return Problem::new(shown, message)
-                .in_file(self.path())
-                .with_origin(origin);
+            return self.overridden(
+                self.shown_path(path),
+                message,
+                &a.origin,
+                a.written_at.as_deref(),
+            );
         }
         let mount = self
             .mounts

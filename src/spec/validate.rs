@@ -5,7 +5,9 @@
 //! worker count or shares that do not add up.
 
 use super::dist::DistSpec;
+use super::duration::DurationSpec;
 use super::error::{Problem, SpecError};
+use super::limits;
 use super::load::Loaded;
 use super::locate::parse_path;
 use super::model::*;
@@ -56,6 +58,38 @@ impl<'a> Checker<'a> {
                 None
             }
         }
+    }
+
+    /// A timer of HAProxy, nginx, keepalived or MySQL: positive and at least
+    /// `floor`. The real software counts these in milliseconds (keepalived's
+    /// advertisement in centiseconds at best); a shorter timer makes no
+    /// physical sense and would flood the simulation with events.
+    fn timer(&mut self, path: &str, d: SimDuration, floor: SimDuration, unit: &str) -> SimDuration {
+        if d < floor {
+            self.err(
+                path,
+                format!("must be at least {floor} (the software counts it in {unit}), found {d}"),
+            );
+        }
+        d.max(floor)
+    }
+
+    /// [`Self::timer`] with a 1 ms floor, for timers counted in milliseconds.
+    fn ms_timer(&mut self, path: &str, d: SimDuration) -> SimDuration {
+        self.timer(path, d, SimDuration::from_millis(1), "milliseconds")
+    }
+
+    /// An optional timer where 0 (or absence) means "off"; otherwise ≥ 1 ms.
+    fn optional_ms_timer(&mut self, path: &str, d: Option<SimDuration>) -> Option<SimDuration> {
+        d.filter(|d| !d.is_zero()).map(|d| self.ms_timer(path, d))
+    }
+
+    /// `n`, refused past `most` with the reason `why`.
+    fn at_most(&mut self, path: &str, n: u32, most: u32, why: &str) -> u32 {
+        if n > most {
+            self.err(path, format!("at most {most} ({why}), found {n}"));
+        }
+        n.min(most)
     }
 
     fn at_least_one(&mut self, path: &str, n: u32) -> u32 {
@@ -275,10 +309,24 @@ impl<'a> Checker<'a> {
                         Some(self.health_check(&format!("{bp}.check"), c))
                     }
                 };
-                let timeout_connect = b.timeout_connect.map_or(SimDuration::from_secs(5), |d| d.0);
-                if timeout_connect.is_zero() {
-                    self.err(&format!("{bp}.timeout_connect"), "must be positive");
-                }
+                let timeout_connect = self.ms_timer(
+                    &format!("{bp}.timeout_connect"),
+                    b.timeout_connect.map_or(SimDuration::from_secs(5), |d| d.0),
+                );
+                let timeout_server = self.ms_timer(
+                    &format!("{bp}.timeout_server"),
+                    b.timeout_server.map_or(SimDuration::from_secs(30), |d| d.0),
+                );
+                let timeout_queue = self.ms_timer(
+                    &format!("{bp}.timeout_queue"),
+                    b.timeout_queue.map_or(timeout_connect, |d| d.0),
+                );
+                let timeout_client = self.optional_ms_timer(
+                    &format!("{bp}.timeout_client"),
+                    b.timeout_client.map(|d| d.0),
+                );
+                let slowstart =
+                    self.optional_ms_timer(&format!("{bp}.slowstart"), b.slowstart.map(|d| d.0));
                 balancers.push(BalancerConfig {
                     name: name.clone(),
                     algorithm,
@@ -288,10 +336,10 @@ impl<'a> Checker<'a> {
                     retries: b.retries,
                     redispatch: b.redispatch,
                     timeout_connect,
-                    timeout_server: b.timeout_server.map_or(SimDuration::from_secs(30), |d| d.0),
-                    timeout_queue: b.timeout_queue.map_or(timeout_connect, |d| d.0),
-                    timeout_client: b.timeout_client.map(|d| d.0).filter(|d| !d.is_zero()),
-                    slowstart: b.slowstart.map(|d| d.0).filter(|d| !d.is_zero()),
+                    timeout_server,
+                    timeout_queue,
+                    timeout_client,
+                    slowstart,
                     consistent: match b.hash_type.as_deref() {
                         None | Some("map-based") => false,
                         Some("consistent") => true,
@@ -325,13 +373,21 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             }
-            let advert_int = v.advert_int.map_or(SimDuration::from_secs(1), |d| d.0);
-            if advert_int.is_zero() {
-                self.err(&format!("{vp}.advert_int"), "must be positive");
-            }
+            let centis = SimDuration::from_millis(10);
+            let advert_int = self.timer(
+                &format!("{vp}.advert_int"),
+                v.advert_int.map_or(SimDuration::from_secs(1), |d| d.0),
+                centis,
+                "centiseconds",
+            );
             let track = match v.track_haproxy.unwrap_or(true) {
                 true => Some((
-                    v.track_interval.map_or(SimDuration::from_secs(1), |d| d.0),
+                    self.timer(
+                        &format!("{vp}.track_interval"),
+                        v.track_interval.map_or(SimDuration::from_secs(1), |d| d.0),
+                        centis,
+                        "centiseconds",
+                    ),
                     self.at_least_one(&format!("{vp}.track_fall"), v.track_fall.unwrap_or(1)),
                 )),
                 false => None,
@@ -471,7 +527,10 @@ impl<'a> Checker<'a> {
             if let Some(app) = app {
                 servers.push(ServerConfig {
                     name: name.clone(),
-                    db_timeout: s.db_timeout.map_or(SimDuration::from_secs(60), |d| d.0),
+                    db_timeout: self.ms_timer(
+                        &format!("{sp}.db_timeout"),
+                        s.db_timeout.map_or(SimDuration::from_secs(60), |d| d.0),
+                    ),
                     nginx,
                     app,
                     app_mode,
@@ -545,9 +604,22 @@ impl<'a> Checker<'a> {
                         );
                         None
                     }
+                    Some(r) if r > limits::MAX_RATE_PER_S => {
+                        self.err(
+                            &p("rate"),
+                            format!("at most {:e} requests per second (every request is simulated), found {r:e}", limits::MAX_RATE_PER_S),
+                        );
+                        None
+                    }
                     Some(r) => Some(r),
                 };
                 let clients = self.at_least_one(&p("clients"), w.clients.unwrap_or(1000));
+                let clients = self.at_most(
+                    &p("clients"),
+                    clients,
+                    limits::MAX_CLIENTS,
+                    "each keeps its own DNS cache",
+                );
                 let profile = match &w.profile {
                     None => Some(RateProfile::Constant),
                     Some(pr) => self.profile(&p("profile"), pr),
@@ -572,7 +644,15 @@ impl<'a> Checker<'a> {
                     }
                 }
                 let users = match w.users {
-                    Some(u) => self.at_least_one(&p("users"), u),
+                    Some(u) => {
+                        let u = self.at_least_one(&p("users"), u);
+                        self.at_most(
+                            &p("users"),
+                            u,
+                            limits::MAX_CLIENTS,
+                            "each is a client of its own",
+                        )
+                    }
                     None => {
                         self.err(path, "a closed workload needs `users`");
                         1
@@ -612,6 +692,14 @@ impl<'a> Checker<'a> {
                 );
             }
             total += c.probability;
+            for (n, key) in [(c.reads, "reads"), (c.writes, "writes")] {
+                self.at_most(
+                    &format!("{cp}.{key}"),
+                    n,
+                    limits::MAX_QUERIES_PER_REQUEST,
+                    "queries per request; a page makes 5 to 10",
+                );
+            }
             classes.push(ClassConfig {
                 name: c.name.clone(),
                 probability: c.probability,
@@ -644,9 +732,11 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let connect_timeout = w
-            .connect_timeout
-            .map_or(SimDuration::from_secs(10), |d| d.0);
+        let connect_timeout = self.ms_timer(
+            &p("connect_timeout"),
+            w.connect_timeout
+                .map_or(SimDuration::from_secs(10), |d| d.0),
+        );
         let try_next_address = w.try_next_address;
         let client_timeout = w.timeout.map(|d| d.0);
         if client_timeout.is_some_and(|d| d.is_zero()) {
@@ -655,6 +745,9 @@ impl<'a> Checker<'a> {
                 "must be positive (leave it out for a client that waits forever)",
             );
         }
+        let client_timeout = client_timeout
+            .filter(|d| !d.is_zero())
+            .map(|d| self.ms_timer(&p("timeout"), d));
         if w.retries > 10 {
             self.err(
                 &p("retries"),
@@ -771,10 +864,10 @@ impl<'a> Checker<'a> {
                     &format!("{bp}.max_fails.max_fails"),
                     m.max_fails.unwrap_or(1),
                 );
-                let fail_timeout = m.fail_timeout.map_or(SimDuration::from_secs(10), |d| d.0);
-                if fail_timeout.is_zero() {
-                    self.err(&format!("{bp}.max_fails.fail_timeout"), "must be positive");
-                }
+                let fail_timeout = self.ms_timer(
+                    &format!("{bp}.max_fails.fail_timeout"),
+                    m.fail_timeout.map_or(SimDuration::from_secs(10), |d| d.0),
+                );
                 Some(Passive::MaxFails {
                     max_fails,
                     fail_timeout,
@@ -801,24 +894,18 @@ impl<'a> Checker<'a> {
     /// HAProxy's check parameters with HAProxy's defaults: inter 2 s,
     /// fastinter and downinter = inter, rise 2, fall 3, timeout = inter.
     fn health_check(&mut self, path: &str, c: &CheckFile) -> HealthCheck {
-        let inter = c.inter.map_or(SimDuration::from_secs(2), |d| d.0);
-        if inter.is_zero() {
-            self.err(&format!("{path}.inter"), "must be positive");
-        }
+        let inter = self.ms_timer(
+            &format!("{path}.inter"),
+            c.inter.map_or(SimDuration::from_secs(2), |d| d.0),
+        );
         let rise = self.at_least_one(&format!("{path}.rise"), c.rise.unwrap_or(2));
         let fall = self.at_least_one(&format!("{path}.fall"), c.fall.unwrap_or(3));
-        let fastinter = c.fastinter.map_or(inter, |d| d.0);
-        let downinter = c.downinter.map_or(inter, |d| d.0);
-        let timeout = c.timeout.map_or(inter, |d| d.0);
-        for (v, k) in [
-            (fastinter, "fastinter"),
-            (downinter, "downinter"),
-            (timeout, "timeout"),
-        ] {
-            if v.is_zero() {
-                self.err(&format!("{path}.{k}"), "must be positive");
-            }
-        }
+        let mut timer = |k: &str, d: Option<&DurationSpec>| {
+            self.ms_timer(&format!("{path}.{k}"), d.map_or(inter, |d| d.0))
+        };
+        let fastinter = timer("fastinter", c.fastinter.as_ref());
+        let downinter = timer("downinter", c.downinter.as_ref());
+        let timeout = timer("timeout", c.timeout.as_ref());
         HealthCheck {
             inter,
             fastinter,
@@ -1033,10 +1120,32 @@ impl<'a> Checker<'a> {
             );
         }
         let window = e.window.map_or(SimDuration::from_secs(1), |w| w.0);
-        if window.is_zero() {
-            self.err("window", "must be positive");
+        if window < limits::MIN_WINDOW {
+            self.err(
+                "window",
+                format!("must be at least {} (a shorter window holds too few requests for a percentile), found {window}", limits::MIN_WINDOW),
+            );
+        } else if limits::windows(duration, window) > limits::MAX_WINDOWS_PER_RUN {
+            self.err(
+                "window",
+                format!(
+                    "{duration} in windows of {window} makes {} windows; at most {} per replication (one row of timeseries.csv each): use a window of at least {}",
+                    limits::windows(duration, window),
+                    limits::MAX_WINDOWS_PER_RUN,
+                    SimDuration(duration.0.div_ceil(limits::MAX_WINDOWS_PER_RUN))
+                ),
+            );
         }
         let replications = self.at_least_one("replications", e.replications.unwrap_or(5));
+        if replications > limits::MAX_REPLICATIONS {
+            self.err(
+                "replications",
+                format!(
+                    "at most {} per scenario (confidence intervals narrow as 1/√n: 100 already give a tenth of one replication's spread), found {replications}",
+                    limits::MAX_REPLICATIONS
+                ),
+            );
+        }
         Some(RunConfig {
             duration,
             warmup,

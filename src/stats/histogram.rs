@@ -63,6 +63,11 @@ pub struct Histogram {
     max: u64,
 }
 
+impl Histogram {
+    /// The memory one histogram holds (its buckets), for estimates before a run.
+    pub const BYTES: usize = BUCKETS * std::mem::size_of::<u64>();
+}
+
 impl Default for Histogram {
     fn default() -> Self {
         Self::new()

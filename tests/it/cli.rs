@@ -448,7 +448,17 @@ fn rerun_into_the_same_folder_leaves_no_temporary_files() {
     files.sort();
     let leftovers: Vec<&String> = files.iter().filter(|f| f.contains(".tmp-")).collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    let beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        beside,
+        vec!["out".to_string()],
+        "staging folders left beside it"
+    );
     let mut expected: Vec<String> = CSVS.iter().map(|s| s.to_string()).collect();
+    expected.push(".stacksim-results".into());
     expected.sort();
     assert_eq!(files, expected);
     assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), first);
