@@ -72,9 +72,10 @@ pub struct AvailabilityArgs {
     /// Simulated years per replication.
     #[arg(long, default_value_t = 100)]
     pub years: u32,
-    /// Replications per scenario.
-    #[arg(long, default_value_t = 10)]
-    pub replications: u32,
+    /// Replications per scenario (default: the experiment's `replications`,
+    /// 10 for a model).
+    #[arg(long)]
+    pub replications: Option<u32>,
     /// Master seed (default: the experiment's `seed`, 1 for a model).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -345,7 +346,7 @@ fn availability(a: AvailabilityArgs, out: &mut dyn Write) -> Result<(), CliError
         sets: a.overrides.set.clone(),
         ..Overrides::default()
     };
-    let (name, seed, targets) = match spec::load_input(&a.file, &overrides)? {
+    let (name, seed, replications, targets) = match spec::load_input(&a.file, &overrides)? {
         Input::Model {
             name,
             model,
@@ -356,10 +357,11 @@ fn availability(a: AvailabilityArgs, out: &mut dyn Write) -> Result<(), CliError
                 model,
                 workload,
             };
-            (name, 1, vec![t])
+            (name, 1, 10, vec![t])
         }
         Input::Experiment(exp) => {
             let seed = exp.scenarios.first().map_or(1, |s| s.run.seed);
+            let reps = exp.scenarios.first().map_or(10, |s| s.run.replications);
             let targets = (exp.scenarios.into_iter())
                 .map(|s| Target {
                     name: s.name,
@@ -367,12 +369,12 @@ fn availability(a: AvailabilityArgs, out: &mut dyn Write) -> Result<(), CliError
                     workload: Some(s.workload),
                 })
                 .collect();
-            (exp.name, seed, targets)
+            (exp.name, seed, reps, targets)
         }
     };
     let settings = av::Settings {
         years: a.years,
-        replications: a.replications,
+        replications: a.replications.unwrap_or(replications),
         seed: a.seed.unwrap_or(seed),
         detection: !a.no_detection,
     };

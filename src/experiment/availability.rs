@@ -140,8 +140,12 @@ pub fn run(targets: &[Target], settings: &Settings) -> Result<Vec<ScenarioAvaila
             "--years must be between 1 and {MAX_YEARS} (time is integer nanoseconds); use more --replications for a longer total"
         ));
     }
-    if settings.replications == 0 {
-        return Err("--replications must be at least 1".into());
+    let most = crate::spec::limits::MAX_REPLICATIONS;
+    if !(1..=most).contains(&settings.replications) {
+        return Err(format!(
+            "--replications must be from 1 to {most}, found {}",
+            settings.replications
+        ));
     }
     let structures: Vec<Structure> = targets
         .iter()

@@ -323,9 +323,10 @@ impl Loaded {
         let mut inner = mount.inner.clone();
         inner.extend_from_slice(&path[mount.at.len()..]);
         let mut p = Problem::new(render_path(&inner), message).in_file(&src.path);
-        if let Some(offset) = locate(&src.text, &inner) {
-            p.location = Some(Box::new(Location::at_offset(&src.path, &src.text, offset)));
-        }
+        // A problem of the whole file (a missing key or table, an empty
+        // file) points at its first line: there is nowhere better.
+        let offset = locate(&src.text, &inner).unwrap_or(0);
+        p.location = Some(Box::new(Location::at_offset(&src.path, &src.text, offset)));
         p
     }
 

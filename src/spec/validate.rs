@@ -1127,7 +1127,7 @@ impl<'a> Checker<'a> {
             );
         } else if limits::windows(duration, window) > limits::MAX_WINDOWS_PER_RUN {
             self.err(
-                "window",
+                if e.window.is_some() { "window" } else { "duration" },
                 format!(
                     "{duration} in windows of {window} makes {} windows; at most {} per replication (one row of timeseries.csv each): use a window of at least {}",
                     limits::windows(duration, window),

@@ -744,3 +744,207 @@ fn check_reports_every_validation_problem() {
         "{stderr}"
     );
 }
+
+// ---- Hostile input: the cases found by fuzzing (issue 6), one regression each.
+
+/// The experiment with `extra` appended (new top-level keys go before the
+/// first table, so they stay top-level).
+fn experiment_plus(top: &str, tail: &str) -> String {
+    format!("{top}\n{EXPERIMENT}{tail}")
+}
+
+#[test]
+fn resource_bombs_are_refused_with_the_field_and_the_limit() {
+    let window = experiment_with("warmup = \"5s\"", "warmup = \"5s\"\nwindow = \"1ns\"");
+    let windows = experiment_with("duration = \"20s\"", "duration = \"100000h\"");
+    let reps = experiment_with("replications = 2", "replications = 1000000000");
+    let memory = experiment_with("replications = 2", "replications = 10000")
+        .replace("duration = \"20s\"", "duration = \"1h\"")
+        .replace("warmup = \"5s\"", "warmup = \"5s\"\nwindow = \"1s\"");
+    let rate = experiment_plus("allow_overload = true", "").replace("rate = 100", "rate = 1e12");
+    let clients = experiment_with("rate = 100", "rate = 100\nclients = 4000000000");
+    let queries = experiment_with("reads = 3", "reads = 4000000000");
+    let sweep_values: Vec<String> = (1..=5000).map(|i| i.to_string()).collect();
+    let sweep = format!(
+        "{EXPERIMENT}\n[sweep]\nparam = \"workload.rate\"\nvalues = [{}]\n",
+        sweep_values.join(", ")
+    );
+    let bomb = |name, e: String, expected: Vec<String>| {
+        let refs: Vec<&str> = expected.iter().map(String::as_str).collect();
+        run_case(name, SEED_MODEL.into(), e, &refs)
+    };
+    check(vec![
+        bomb(
+            "window-1ns",
+            window.clone(),
+            vec![
+                at("e.toml", &window, "window"),
+                "window: must be at least 1ms".into(),
+            ],
+        ),
+        bomb(
+            "too-many-windows",
+            windows.clone(),
+            vec![
+                at("e.toml", &windows, "duration"),
+                "at most 100000 per replication".into(),
+            ],
+        ),
+        bomb(
+            "a-billion-replications",
+            reps.clone(),
+            vec![
+                at("e.toml", &reps, "replications"),
+                "at most 10000 per scenario".into(),
+            ],
+        ),
+        bomb(
+            "results-past-1-GiB",
+            memory.clone(),
+            vec![
+                at("e.toml", &memory, "replications"),
+                "would keep about".into(),
+                "the limit is 1.0 GiB".into(),
+            ],
+        ),
+        bomb(
+            "rate-1e12",
+            rate.clone(),
+            vec![
+                at("e.toml", &rate, "rate = 1e12"),
+                "at most 1e7 requests per second".into(),
+            ],
+        ),
+        bomb(
+            "four-billion-clients",
+            clients.clone(),
+            vec![at("e.toml", &clients, "clients"), "at most 1000000".into()],
+        ),
+        bomb(
+            "four-billion-reads",
+            queries.clone(),
+            vec![at("e.toml", &queries, "reads = 4"), "at most 1000".into()],
+        ),
+        bomb(
+            "sweep-of-5000",
+            sweep.clone(),
+            vec![
+                at("e.toml", &sweep, "sweep]"),
+                "at most 1000 in one experiment".into(),
+            ],
+        ),
+    ]);
+}
+
+#[test]
+fn timers_below_a_millisecond_are_refused() {
+    let storm = seed_with(
+        "check = {}",
+        "check = { inter = \"1ns\", timeout = \"1ns\" }",
+    );
+    check(vec![run_case(
+        "check-storm",
+        storm.clone(),
+        EXPERIMENT.into(),
+        &[
+            &at("m.toml", &storm, "check = {"),
+            "balancers.lb1.check.inter: must be at least 1ms (the software counts it in milliseconds), found 1ns",
+            "balancers.lb1.check.timeout: must be at least 1ms",
+        ],
+    )]);
+}
+
+#[test]
+fn problems_of_a_parsed_file_always_have_a_line_and_column() {
+    let scen = format!(
+        "{EXPERIMENT}\n[[scenarios]]\nname = \"a\"\nset = {{ \"balancers.lb1.algorithm\" = \"nonsense\" }}\n\n[[scenarios]]\nname = \"a\"\n"
+    );
+    let dup = scen.replace("\"nonsense\"", "\"leastconn\"");
+    let second_a = dup.rfind("name = \"a\"").unwrap();
+    let (dup_head, dup_tail) = dup.split_at(second_a);
+    let dup_at = at(
+        "e.toml",
+        &format!("{dup_head}{}", dup_tail.replacen("name", "NAME", 1)),
+        "NAME",
+    );
+    let no_duration = EXPERIMENT.replace("duration = \"20s\"\n", "");
+    let long_name = format!(
+        "{EXPERIMENT}\n[[scenarios]]\nname = \"{}\"\n",
+        "x".repeat(65_536)
+    );
+    check(vec![
+        run_case(
+            "set-entry",
+            SEED_MODEL.into(),
+            scen.clone(),
+            &[
+                &at("e.toml", &scen, "\"balancers.lb1.algorithm\""),
+                "unknown algorithm `nonsense`",
+                "(value from scenario `a`)",
+            ],
+        ),
+        run_case(
+            "duplicate-scenario",
+            SEED_MODEL.into(),
+            dup.clone(),
+            &[&dup_at, "two scenarios are named `a`"],
+        ),
+        run_case(
+            "empty-model",
+            String::new(),
+            EXPERIMENT.into(),
+            &["m.toml:1:1: ", "at least one server"],
+        ),
+        run_case(
+            "missing-duration",
+            SEED_MODEL.into(),
+            no_duration,
+            &["e.toml:1:1: ", "duration"],
+        ),
+        run_case(
+            "scenario-name-of-64-KiB",
+            SEED_MODEL.into(),
+            long_name.clone(),
+            &[&at("e.toml", &long_name, "name = \"xxx"), "at most 100"],
+        ),
+        run_case(
+            "experiment-name-escapes-output",
+            SEED_MODEL.into(),
+            format!("name = \"../../etc\"\n{EXPERIMENT}"),
+            &["e.toml:1:1: name: ", "must not contain `/`"],
+        ),
+        case(
+            "overload-at-the-rate",
+            overloaded_tiny(),
+            &["check", "e.toml"],
+            &["e.toml:8:1: workload.rate: ", "station web.app"],
+        ),
+    ]);
+}
+
+#[test]
+fn unreasonable_thread_counts_and_foreign_folders_are_refused_at_once() {
+    let dir = TempDir::new("threads");
+    dir.write("m.toml", SEED_MODEL);
+    dir.write("e.toml", EXPERIMENT);
+    let started = std::time::Instant::now();
+    let out = run_in(dir.path(), &["run", "e.toml", "--threads", "100000"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: --threads 100000"), "{err}");
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "it must not try to start the threads"
+    );
+    // A folder holding someone's files is never replaced.
+    dir.write("notes.txt.bak", "mine");
+    let out = run_in(dir.path(), &["run", "e.toml", "--out", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("does not look like a stacksim results folder"),
+        "{err}"
+    );
+    assert!(dir.path().join("notes.txt.bak").exists());
+    assert!(!dir.path().join("summary.csv").exists());
+}

@@ -463,3 +463,39 @@ fn rerun_into_the_same_folder_leaves_no_temporary_files() {
     assert_eq!(files, expected);
     assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), first);
 }
+
+#[test]
+fn ctrl_c_during_the_simulation_stops_at_once_and_leaves_nothing() {
+    let dir = TempDir::new("sigint");
+    let out = dir.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stacksim"))
+        .args(["run", "experiments/seed.toml", "--quiet", "--threads", "1"])
+        .args([
+            "--set",
+            "duration=100h",
+            "--set",
+            "window=10s",
+            "--replications",
+            "1",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .spawn()
+        .expect("start stacksim");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let status = child.wait().expect("wait for stacksim");
+    assert!(!status.success(), "a 100 h run cannot have finished");
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "SIGINT must stop the run promptly"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
