@@ -12,6 +12,7 @@ pub mod input;
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod read;
 pub mod validate;
 
 pub use error::{Problem, SpecError};
