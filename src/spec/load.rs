@@ -387,10 +387,9 @@ impl Problem {
     }
 }
 
-/// serde says "invalid type: string \"x\", expected u32"; keep it, but drop
-/// a trailing newline and toml's own "for key" suffixes.
+/// serde's message in the user's words (`words.rs`).
 fn clean_serde_message(m: &str) -> String {
-    m.trim().to_string()
+    super::words::user_words(m)
 }
 
 /// The key named in serde's "unknown field `k`, expected …".
