@@ -299,15 +299,8 @@ impl Loaded {
                 .in_file(self.path())
                 .with_origin(origin);
         }
-        let mount = self
-            .mounts
-            .iter()
-            .filter(|m| path.starts_with(&m.at))
-            .max_by_key(|m| m.at.len())
-            .unwrap_or(&self.mounts[0]);
-        let src = &self.sources[mount.source];
-        let mut inner = mount.inner.clone();
-        inner.extend_from_slice(&path[mount.at.len()..]);
+        let (source, inner) = self.in_file(path);
+        let src = &self.sources[source];
         let mut p = Problem::new(render_path(&inner), message).in_file(&src.path);
         if let Some(offset) = locate(&src.text, &inner) {
             p.location = Some(Box::new(Location::at_offset(&src.path, &src.text, offset)));
@@ -318,15 +311,26 @@ impl Loaded {
     /// How a path is shown to the user: without the `model.` prefix when
     /// the model is a file of its own.
     fn shown_path(&self, path: &[Seg]) -> String {
+        render_path(&self.in_file(path).1)
+    }
+
+    /// The file (index in `sources`) and the path within it of `path` in
+    /// the merged table. A path no file mounts (a table that only an
+    /// override created, like `workload` for a model without one) stays whole.
+    fn in_file(&self, path: &[Seg]) -> (usize, Vec<Seg>) {
         let mount = self
             .mounts
             .iter()
             .filter(|m| path.starts_with(&m.at))
-            .max_by_key(|m| m.at.len())
-            .unwrap_or(&self.mounts[0]);
-        let mut inner = mount.inner.clone();
-        inner.extend_from_slice(&path[mount.at.len()..]);
-        render_path(&inner)
+            .max_by_key(|m| m.at.len());
+        match mount {
+            Some(m) => {
+                let mut inner = m.inner.clone();
+                inner.extend_from_slice(&path[m.at.len()..]);
+                (m.source, inner)
+            }
+            None => (0, path.to_vec()),
+        }
     }
 
     /// The input file's path.

@@ -95,6 +95,12 @@ fn wrong_types_are_said_in_the_users_words() {
                 "(value from --set servers.web.app.workers=abc)",
             ],
         ),
+        case(
+            "set-a-table-the-model-lacks",
+            vec![("m.toml", text(TINY_MODEL))],
+            &["check", "m.toml", "--set", "workload.rate=\"x\""],
+            &["error: m.toml: workload.rate: found the string \"x\", expected a number"],
+        ),
     ]);
 }
 
