@@ -4,6 +4,7 @@
 
 use clap::Parser;
 use stacksim::cli::{Cli, execute};
+use stacksim::spec::error::clip_lines;
 
 fn main() {
     let cli = match Cli::try_parse() {
@@ -18,8 +19,9 @@ fn main() {
         drop(stdout);
         match e.message() {
             "" => {}
-            m if m.starts_with("error") => eprintln!("{m}"),
-            m => eprintln!("error: {m}"),
+            // Clipped again: a message not built from `spec::Problem`s may echo long input.
+            m if m.starts_with("error") => eprintln!("{}", clip_lines(m)),
+            m => eprintln!("error: {}", clip_lines(m)),
         }
         std::process::exit(e.exit_code());
     }

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::duration::{bare_number_message, parse_duration};
+use super::read::{Kind, MAX_SAMPLES, ReadError, read_text};
 use crate::dist::Dist;
 
 /// Every `dist` name, the keys it takes, and an example for messages.
@@ -107,8 +108,19 @@ impl DistSpec {
                 ns_per_unit,
             } => {
                 let path = base_dir.join(file);
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("cannot read empirical file {}: {e}", path.display()))?;
+                let text = read_text(&path, Kind::Samples).map_err(|e| {
+                    let shown = path.display();
+                    match e {
+                        ReadError::Io(why) => format!("cannot read empirical file {shown}: {why}"),
+                        ReadError::NotAFile(what) => format!(
+                            "cannot read empirical file {shown}: it is {what}, not a regular file"
+                        ),
+                        ReadError::NotUtf8 { line, column, .. } => {
+                            format!("{shown}:{line}:{column}: {e}")
+                        }
+                        ReadError::TooLarge { .. } => format!("{shown}: {e}"),
+                    }
+                })?;
                 let samples =
                     read_column(&text, &path.display().to_string(), column, *ns_per_unit)?;
                 Dist::empirical(samples)
@@ -162,6 +174,11 @@ fn read_column(text: &str, name: &str, column: &str, ns_per_unit: f64) -> Result
         if !(value.is_finite() && value >= 0.0) {
             return Err(format!(
                 "{name}:{line_no}: \"{cell}\" in column `{column}` is not a finite value ≥ 0"
+            ));
+        }
+        if samples.len() == MAX_SAMPLES {
+            return Err(format!(
+                "{name}:{line_no}: more than {MAX_SAMPLES} samples, the most an empirical distribution takes (they are kept in memory); take a random subset of the rows"
             ));
         }
         samples.push(value * ns_per_unit);

@@ -11,6 +11,7 @@
 
 use super::error::{Location, Problem, SpecError};
 use super::locate::{Seg, locate, parse_path, render_path};
+use super::read::{Kind, ReadError, read_text};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
@@ -78,15 +79,34 @@ pub struct Loaded {
     applied: Vec<Applied>,
 }
 
-fn read(path: &Path) -> Result<Source, SpecError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Source {
-            path: path.to_path_buf(),
-            text,
-        }),
-        Err(e) => Err(Problem::new("", format!("cannot read the file: {e}"))
-            .in_file(path)
-            .into()),
+/// Reads a model or experiment file (see `read.rs` for the bounds).
+fn read(path: &Path) -> Result<Source, ReadError> {
+    read_text(path, Kind::Toml).map(|text| Source {
+        path: path.to_path_buf(),
+        text,
+    })
+}
+
+/// The problem of a file that cannot be read: at the first bad byte when
+/// it is not UTF-8, else about the whole file.
+fn read_problem(path: &Path, e: ReadError) -> Problem {
+    match e {
+        ReadError::NotUtf8 {
+            line,
+            column,
+            ref source_line,
+            ..
+        } => {
+            let mut p = Problem::new("", e.to_string());
+            p.location = Some(Box::new(Location {
+                file: path.to_path_buf(),
+                line,
+                column,
+                source_line: source_line.clone(),
+            }));
+            p
+        }
+        e => Problem::new("", e.to_string()).in_file(path),
     }
 }
 
@@ -112,7 +132,7 @@ fn folder_of(path: &Path) -> PathBuf {
 /// Reads a model or experiment file. A file with a `model` key is an
 /// experiment; one without is a model.
 pub fn load(path: &Path) -> Result<Loaded, SpecError> {
-    let first = read(path)?;
+    let first = read(path).map_err(|e| read_problem(path, e))?;
     let mut table = parse_table(&first)?;
     let mut sources = vec![first];
     let mut mounts = vec![Mount {
@@ -132,11 +152,22 @@ pub fn load(path: &Path) -> Result<Loaded, SpecError> {
         }
         Some(Value::String(rel)) => {
             let model_path = dir.join(rel);
-            let src = read(&model_path).map_err(|mut e| {
-                for p in &mut e.problems {
-                    p.message = format!("{} (named by `model` in {})", p.message, path.display());
+            let src = read(&model_path).map_err(|e| match e {
+                ReadError::NotUtf8 { .. } => read_problem(&model_path, e),
+                // Point at the `model` key of the experiment.
+                e => {
+                    let message = format!(
+                        "{}: {e} (named by `model` in {})",
+                        model_path.display(),
+                        path.display()
+                    );
+                    let mut p = Problem::new("model", message).in_file(path);
+                    if let Some(at) = locate(&sources[0].text, std::slice::from_ref(&model_key)) {
+                        p.location =
+                            Some(Box::new(Location::at_offset(path, &sources[0].text, at)));
+                    }
+                    p
                 }
-                e
             })?;
             let model = parse_table(&src)?;
             table.insert("model".into(), Value::Table(model));
@@ -313,15 +344,8 @@ impl Loaded {
                 a.written_at.as_deref(),
             );
         }
-        let mount = self
-            .mounts
-            .iter()
-            .filter(|m| path.starts_with(&m.at))
-            .max_by_key(|m| m.at.len())
-            .unwrap_or(&self.mounts[0]);
-        let src = &self.sources[mount.source];
-        let mut inner = mount.inner.clone();
-        inner.extend_from_slice(&path[mount.at.len()..]);
+        let (source, inner) = self.in_file(path);
+        let src = &self.sources[source];
         let mut p = Problem::new(render_path(&inner), message).in_file(&src.path);
         // A problem of the whole file (a missing key or table, an empty
         // file) points at its first line: there is nowhere better.
@@ -333,15 +357,26 @@ impl Loaded {
     /// How a path is shown to the user: without the `model.` prefix when
     /// the model is a file of its own.
     fn shown_path(&self, path: &[Seg]) -> String {
+        render_path(&self.in_file(path).1)
+    }
+
+    /// The file (index in `sources`) and the path within it of `path` in
+    /// the merged table. A path no file mounts (a table that only an
+    /// override created, like `workload` for a model without one) stays whole.
+    fn in_file(&self, path: &[Seg]) -> (usize, Vec<Seg>) {
         let mount = self
             .mounts
             .iter()
             .filter(|m| path.starts_with(&m.at))
-            .max_by_key(|m| m.at.len())
-            .unwrap_or(&self.mounts[0]);
-        let mut inner = mount.inner.clone();
-        inner.extend_from_slice(&path[mount.at.len()..]);
-        render_path(&inner)
+            .max_by_key(|m| m.at.len());
+        match mount {
+            Some(m) => {
+                let mut inner = m.inner.clone();
+                inner.extend_from_slice(&path[m.at.len()..]);
+                (m.source, inner)
+            }
+            None => (0, path.to_vec()),
+        }
     }
 
     /// The input file's path.
@@ -402,10 +437,9 @@ impl Problem {
     }
 }
 
-/// serde says "invalid type: string \"x\", expected u32"; keep it, but drop
-/// a trailing newline and toml's own "for key" suffixes.
+/// serde's message in the user's words (`words.rs`).
 fn clean_serde_message(m: &str) -> String {
-    m.trim().to_string()
+    super::words::user_words(m)
 }
 
 /// The key named in serde's "unknown field `k`, expected …".

@@ -13,7 +13,11 @@ pub mod limits;
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod read;
 pub mod validate;
+pub mod words;
+#[cfg(test)]
+mod words_walk;
 
 pub use error::{Problem, SpecError};
 pub use input::{Experiment, Input, Overrides, load_experiment, load_input};

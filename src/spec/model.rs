@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 /// A model file: one infrastructure.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a model file's path in quotes, or a model table")]
 pub struct ModelFile {
     pub name: Option<String>,
     pub description: Option<String>,
@@ -38,6 +39,7 @@ pub struct ModelFile {
 /// `[monitoring]`: how soon a failure is known, so that repair starts.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with enabled, alert_delay and notice_delay")]
 pub struct MonitoringFile {
     #[serde(default)]
     pub enabled: bool,
@@ -51,6 +53,7 @@ pub struct MonitoringFile {
 /// between failures and to repair, with these means.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table like { mtbf = \"2000h\", mttr = \"2h\" }")]
 pub struct ReliabilityFile {
     pub mtbf: DurationSpec,
     pub mttr: DurationSpec,
@@ -58,6 +61,7 @@ pub struct ReliabilityFile {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with record, ttl, resolver_latency, addresses")]
 pub struct DnsFile {
     /// The record clients resolve, e.g. `www.foobar.com`.
     pub record: String,
@@ -72,6 +76,7 @@ pub struct DnsFile {
 /// One-way network latencies between tiers. Left out = zero.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with client_lb, lb_server and server_db")]
 pub struct NetworkFile {
     pub client_lb: Option<DistSpec>,
     pub lb_server: Option<DistSpec>,
@@ -80,6 +85,7 @@ pub struct NetworkFile {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with backends, algorithm, check, retries")]
 pub struct BalancerFile {
     /// HAProxy `balance`; roundrobin is HAProxy's default before 3.3.
     #[serde(default = "default_algorithm")]
@@ -129,6 +135,7 @@ pub struct BalancerFile {
 /// HAProxy `observe layer7`, `error-limit` (default 10), `on-error`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with error_limit and on_error")]
 pub struct ObserveFile {
     pub error_limit: Option<u32>,
     pub on_error: Option<String>,
@@ -137,6 +144,7 @@ pub struct ObserveFile {
 /// nginx `max_fails` (default 1) and `fail_timeout` (default 10 s).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with max_fails and fail_timeout")]
 pub struct MaxFailsFile {
     pub max_fails: Option<u32>,
     pub fail_timeout: Option<DurationSpec>,
@@ -145,6 +153,7 @@ pub struct MaxFailsFile {
 /// keepalived's VRRP settings of an active-passive balancer pair.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with backup, advert_int, backup_priority")]
 pub struct VrrpFile {
     /// The backup balancer (listed under [balancers] too, not in DNS).
     pub backup: String,
@@ -158,9 +167,8 @@ pub struct VrrpFile {
     pub track_fall: Option<u32>,
 }
 
-/// `check = true | false | { … }`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+/// `check = true | false | { … }` (deserialized in `words.rs`).
+#[derive(Debug, Clone)]
 pub enum CheckSetting {
     Enabled(bool),
     Params(CheckFile),
@@ -169,6 +177,7 @@ pub enum CheckSetting {
 /// HAProxy's health-check parameters; each defaults as HAProxy does.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with inter, fastinter, rise, fall, timeout")]
 pub struct CheckFile {
     /// Interval between checks (default 2 s).
     pub inter: Option<DurationSpec>,
@@ -184,9 +193,9 @@ pub struct CheckFile {
     pub timeout: Option<DurationSpec>,
 }
 
-/// A backend is either a bare server name or `{ server = "web1", weight = 2 }`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+/// A backend is either a bare server name or `{ server = "web1", weight = 2 }`
+/// (deserialized in `words.rs`).
+#[derive(Debug, Clone)]
 pub enum BackendFile {
     Name(String),
     Weighted(WeightedBackendFile),
@@ -194,6 +203,7 @@ pub enum BackendFile {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with server, weight and maxconn")]
 pub struct WeightedBackendFile {
     pub server: String,
     /// HAProxy `weight`: default 1, at most 256.
@@ -206,6 +216,7 @@ pub struct WeightedBackendFile {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with app, nginx, reads_from and writes_to")]
 pub struct ServerFile {
     /// The web server in front of the application; left out = none.
     pub nginx: Option<StationFile>,
@@ -224,6 +235,7 @@ pub struct ServerFile {
 /// A service station: `workers` parallel servers and a FIFO queue.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with workers, queue_limit and service")]
 pub struct StationFile {
     pub workers: u32,
     /// Requests waiting beyond this fail (503); left out = unbounded.
@@ -233,6 +245,7 @@ pub struct StationFile {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with workers, service, queue_limit and mode")]
 pub struct AppFile {
     pub workers: u32,
     pub queue_limit: Option<u32>,
@@ -246,6 +259,7 @@ pub struct AppFile {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with role, connections, read and write")]
 pub struct DatabaseFile {
     /// The server this database runs on; queries from other servers cross
     /// the network (`network.server_db`). Left out = a host of its own.
@@ -269,6 +283,7 @@ pub struct DatabaseFile {
 /// What load to offer.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with kind, and rate or users and think")]
 pub struct WorkloadFile {
     /// `open` (arrivals at a rate, whatever the response time) or `closed`
     /// (a fixed population of users who wait for each answer, then think).
@@ -302,6 +317,7 @@ pub struct WorkloadFile {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with shape, and amplitude and period, or steps")]
 pub struct ProfileFile {
     /// `sinusoidal` or `steps`.
     pub shape: String,
@@ -314,7 +330,7 @@ pub struct ProfileFile {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a table with at and rate")]
 pub struct StepFile {
     pub at: DurationSpec,
     pub rate: f64,
@@ -322,6 +338,7 @@ pub struct StepFile {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with name, probability, reads and writes")]
 pub struct ClassFile {
     pub name: String,
     /// Share of requests in this class; the shares must add up to 1.
@@ -337,6 +354,7 @@ pub struct ClassFile {
 /// An experiment file: which model, what load, how long, how many times.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with model, workload, duration")]
 pub struct ExperimentFile {
     pub name: Option<String>,
     pub description: Option<String>,
@@ -376,6 +394,7 @@ pub struct ExperimentFile {
 /// `[[faults]]`: something breaks at `at` (and recovers after `duration`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a table with at, target, kind and its parameters")]
 pub struct FaultFile {
     pub at: DurationSpec,
     /// A server or balancer (crash, slow) or a station such as `web2.app` or `db1` (slow).
@@ -399,7 +418,7 @@ pub struct FaultFile {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a table with name and set")]
 pub struct ScenarioFile {
     pub name: String,
     /// `"dotted.path" = value` overrides, as on the command line.
@@ -408,7 +427,7 @@ pub struct ScenarioFile {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a table with param and values")]
 pub struct SweepFile {
     pub param: String,
     pub values: Vec<toml::Value>,

@@ -549,7 +549,7 @@ fn bad_set_overrides() {
             &["run", "e.toml", "--set", "servers.web1.app.workers=abc"],
             &[
                 "servers.web1.app.workers",
-                "invalid type: string \"abc\", expected u32",
+                "found the string \"abc\", expected a whole number from 0 to 4294967295",
                 "(value from --set servers.web1.app.workers=abc)",
             ],
         ),
@@ -585,7 +585,7 @@ fn bad_set_overrides() {
             &["check", "m.toml", "--set", "servers.web1.app.workers=abc"],
             &[
                 "servers.web1.app.workers",
-                "expected u32",
+                "expected a whole number",
                 "(value from --set servers.web1.app.workers=abc)",
             ],
         ),

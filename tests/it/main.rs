@@ -3,12 +3,16 @@
 //! - `theory`: the simulator against closed forms (confidence intervals from replications);
 //! - `determinism`: same seed, same bytes, whatever the thread count;
 //! - `bad_input`: every kind of bad input gives one clear message and exit code 2;
+//! - `bad_input_files`: files that are not regular, too large or not UTF-8 (and the harness of:)
+//! - `bad_input_words`: messages in the user's words, with long values clipped;
 //! - `cli`: the command line as a user runs it;
 //! - `experiments`: every bundled model and experiment runs;
 //! - `failures`: health checks, retries, crashes and algorithms against computed expectations.
 
 mod availability;
 mod bad_input;
+mod bad_input_files;
+mod bad_input_words;
 mod cli;
 mod common;
 mod determinism;
