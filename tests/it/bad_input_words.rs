@@ -159,7 +159,7 @@ fn long_values_are_clipped() {
             "long-scenario-names",
             vec![("m.toml", text(TINY_MODEL)), ("e.toml", text(&scenarios))],
             &["run", "e.toml"],
-            &["two scenarios are named `xxx", "…`"],
+            &["a name of 100000 characters; at most 100", "xxx…"],
         ),
         case(
             "long-set-path",
