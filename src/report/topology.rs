@@ -122,10 +122,13 @@ pub fn topology(m: &ModelConfig) -> String {
         net(&m.network.lb_server),
         net(&m.network.server_db)
     );
-    o
+    crate::text::wrap(&o, WIDTH)
 }
 
-/// The workload in one line.
+/// The widest line `check` prints: lines are wrapped at `; ` or `, `.
+const WIDTH: usize = 100;
+
+/// The workload in one line (wrapped past [`WIDTH`]).
 pub fn workload(w: &Workload) -> String {
     let head = match &w.arrivals {
         Arrivals::Open {
@@ -163,7 +166,7 @@ pub fn workload(w: &Workload) -> String {
             )
         })
         .collect();
-    format!("workload: {head}; {}", classes.join(", "))
+    crate::text::wrap(&format!("workload: {head}; {}", classes.join(", ")), WIDTH)
 }
 
 /// The scenario's faults, one per line (nothing when there are none).
@@ -182,7 +185,7 @@ pub fn faults(sc: &Scenario) -> String {
         };
         let _ = writeln!(o, "fault: at {} {what}{until}{late}", f.at);
     }
-    o
+    crate::text::wrap(&o, WIDTH)
 }
 
 /// The load table, and a warning line per station at or over capacity.
