@@ -33,6 +33,14 @@ pub enum Command {
     Bench(crate::experiment::bench::BenchArgs),
     /// Simulate component failures and repairs over years: the site's availability.
     Availability(AvailabilityArgs),
+    /// Rebuild the charts and reports of a results folder from its files (no simulation).
+    Report(ReportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// A folder written by `run` or `availability`.
+    pub dir: PathBuf,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -63,6 +71,9 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write the CSVs only: no charts, no report.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(Args, Debug)]
@@ -86,6 +97,9 @@ pub struct AvailabilityArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub overrides: OverrideArgs,
+    /// Write the CSVs only: no charts, no report.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(Args, Debug)]
@@ -135,7 +149,21 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Check(a) => check(a, out),
         Command::Bench(a) => crate::experiment::bench::bench(&a, out).map_err(CliError::Runtime),
         Command::Availability(a) => availability(a, out),
+        Command::Report(a) => {
+            let files = report::render_folder(&a.dir).map_err(|e| match e {
+                report::ReportError::Empty(_) => CliError::Input(e.to_string()),
+                e => CliError::Runtime(e.to_string()),
+            })?;
+            writeln!(out, "wrote {}/{{{}}}", a.dir.display(), file_names(&files)).map_err(io)
+        }
     }
+}
+
+fn file_names(files: &[PathBuf]) -> String {
+    let names: Vec<String> = (files.iter())
+        .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    names.join(",")
 }
 
 fn io(e: std::io::Error) -> CliError {
@@ -200,7 +228,12 @@ fn run(a: RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
-    let (sums, files) = report::write_all(&dir, &results).map_err(CliError::Runtime)?;
+    let (sums, mut files) = report::write_all(&dir, &results).map_err(CliError::Runtime)?;
+    files.push(report::percentiles::write(&dir, &results).map_err(CliError::Runtime)?);
+    files.extend(report::meta::write_experiment(&dir, &exp).map_err(CliError::Runtime)?);
+    if !a.no_charts {
+        files.extend(report::render_folder(&dir).map_err(|e| CliError::Runtime(e.to_string()))?);
+    }
     if !a.quiet {
         let events: u64 = results
             .iter()
@@ -217,15 +250,7 @@ fn run(a: RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
         )
         .map_err(io)?;
         write!(out, "{}", report::table::render(&sums)).map_err(io)?;
-        let names: Vec<String> = files
-            .iter()
-            .map(|f| {
-                f.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            })
-            .collect();
-        writeln!(out, "wrote {}/{{{}}}", dir.display(), names.join(",")).map_err(io)?;
+        writeln!(out, "wrote {}/{{{}}}", dir.display(), file_names(&files)).map_err(io)?;
     }
     Ok(())
 }
@@ -350,7 +375,11 @@ fn availability(a: AvailabilityArgs, out: &mut dyn Write) -> Result<(), CliError
     let res = av::run(&targets, &settings).map_err(CliError::Input)?;
     let wall = started.elapsed().as_secs_f64();
     let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(&name));
-    let files = report::availability_out::write(&dir, &res).map_err(CliError::Runtime)?;
+    let mut files = report::availability_out::write(&dir, &res).map_err(CliError::Runtime)?;
+    files.extend(report::meta::write_availability(&dir, &a.file, &name, &targets, &settings).map_err(CliError::Runtime)?);
+    if !a.no_charts {
+        files.extend(report::render_folder(&dir).map_err(|e| CliError::Runtime(e.to_string()))?);
+    }
     writeln!(
         out,
         "{name}: availability of {} scenario(s), {} × {} simulated years each, seed {}, in {wall:.2} s wall",
@@ -361,10 +390,6 @@ fn availability(a: AvailabilityArgs, out: &mut dyn Write) -> Result<(), CliError
     )
     .map_err(io)?;
     write!(out, "{}", report::availability_out::render(&res)).map_err(io)?;
-    let names: Vec<String> = files
-        .iter()
-        .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .collect();
-    writeln!(out, "\nwrote {}/{{{}}}", dir.display(), names.join(",")).map_err(io)?;
+    writeln!(out, "\nwrote {}/{{{}}}", dir.display(), file_names(&files)).map_err(io)?;
     Ok(())
 }
