@@ -376,7 +376,10 @@ fn availability(a: AvailabilityArgs, out: &mut dyn Write) -> Result<(), CliError
     let wall = started.elapsed().as_secs_f64();
     let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(&name));
     let mut files = report::availability_out::write(&dir, &res).map_err(CliError::Runtime)?;
-    files.extend(report::meta::write_availability(&dir, &a.file, &name, &targets, &settings).map_err(CliError::Runtime)?);
+    files.extend(
+        report::meta::write_availability(&dir, &a.file, &name, &targets, &settings)
+            .map_err(CliError::Runtime)?,
+    );
     if !a.no_charts {
         files.extend(report::render_folder(&dir).map_err(|e| CliError::Runtime(e.to_string()))?);
     }

@@ -275,7 +275,10 @@ impl Folder {
                 })
             })?,
             topology_svg: if topology.exists() {
-                Some(std::fs::read_to_string(&topology).map_err(|e| ReportError::io(&topology, e))?)
+                Some(
+                    std::fs::read_to_string(&topology)
+                        .map_err(|e| ReportError::io(&topology, e))?,
+                )
             } else {
                 None
             },
@@ -291,7 +294,11 @@ impl Folder {
     pub fn scenarios(&self) -> Vec<String> {
         let mut names: Vec<String> = self.summary.iter().map(|s| s.scenario.clone()).collect();
         if names.is_empty() {
-            names = self.availability.iter().map(|a| a.scenario.clone()).collect();
+            names = self
+                .availability
+                .iter()
+                .map(|a| a.scenario.clone())
+                .collect();
         }
         names
     }

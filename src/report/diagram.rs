@@ -33,7 +33,11 @@ impl Svg {
             self.0,
             r##"<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6" fill="{fill}" stroke="#333" stroke-width="1.2"/>"##
         );
-        let ty = if detail.is_empty() { y + h / 2.0 + 5.0 } else { y + h / 2.0 - 3.0 };
+        let ty = if detail.is_empty() {
+            y + h / 2.0 + 5.0
+        } else {
+            y + h / 2.0 - 3.0
+        };
         let _ = writeln!(
             self.0,
             r#"<text x="{}" y="{ty}" text-anchor="middle" font-weight="bold">{}</text>"#,
@@ -51,7 +55,11 @@ impl Svg {
         }
     }
     fn arrow(&mut self, from: (f64, f64), to: (f64, f64), colour: &str, dashed: bool, label: &str) {
-        let dash = if dashed { r#" stroke-dasharray="6 4""# } else { "" };
+        let dash = if dashed {
+            r#" stroke-dasharray="6 4""#
+        } else {
+            ""
+        };
         let _ = writeln!(
             self.0,
             r#"<path d="M{} {} C{} {} {} {} {} {}" fill="none" stroke="{colour}" stroke-width="1.6"{dash} marker-end="url(#arrow-{})"/>"#,
@@ -83,7 +91,10 @@ fn row_y(i: usize) -> f64 {
 
 /// The diagram of `m` as a complete SVG document.
 pub fn svg(m: &ModelConfig) -> String {
-    let rows = (m.balancers.len()).max(m.servers.len()).max(m.databases.len()).max(1);
+    let rows = (m.balancers.len())
+        .max(m.servers.len())
+        .max(m.databases.len())
+        .max(1);
     let height = TOP + rows as f64 * ROW_H + 30.0;
     let width = COL_X[4] + BOX_W + 30.0;
     let mut s = Svg(String::new());
@@ -114,7 +125,15 @@ pub fn svg(m: &ModelConfig) -> String {
     };
     let mut from = (COL_X[0] + 150.0, clients_y + BOX_H / 2.0);
     if let Some(d) = &m.dns {
-        s.node(COL_X[1], clients_y, BOX_W, BOX_H, &format!("DNS {}", d.record), &format!("TTL {}", d.ttl), "#fff7e0");
+        s.node(
+            COL_X[1],
+            clients_y,
+            BOX_W,
+            BOX_H,
+            &format!("DNS {}", d.record),
+            &format!("TTL {}", d.ttl),
+            "#fff7e0",
+        );
         s.arrow(from, (COL_X[1], clients_y + BOX_H / 2.0), "#333", false, "");
         from = (COL_X[1] + BOX_W, clients_y + BOX_H / 2.0);
     }
@@ -135,9 +154,23 @@ pub fn svg(m: &ModelConfig) -> String {
                 row_y(lo) - 5.0
             );
         }
-        s.node(COL_X[2], row_y(i), BOX_W, BOX_H, &b.name, &format!("HAProxy, {}", b.algorithm.name()), "#e8f1fa");
+        s.node(
+            COL_X[2],
+            row_y(i),
+            BOX_W,
+            BOX_H,
+            &b.name,
+            &format!("HAProxy, {}", b.algorithm.name()),
+            "#e8f1fa",
+        );
         for x in &b.backends {
-            s.arrow((COL_X[2] + BOX_W, centre_y(i)), (COL_X[3], centre_y(x.server)), "#333", false, "");
+            s.arrow(
+                (COL_X[2] + BOX_W, centre_y(i)),
+                (COL_X[3], centre_y(x.server)),
+                "#333",
+                false,
+                "",
+            );
         }
     }
     let srv_w = 220.0;
@@ -154,10 +187,32 @@ pub fn svg(m: &ModelConfig) -> String {
         );
         let app_x = COL_X[3] + 118.0;
         if let Some(n) = &sv.nginx {
-            s.node(COL_X[3] + 8.0, row_y(i) + 4.0, 92.0, BOX_H - 6.0, "nginx", &format!("{} worker(s)", n.workers), "#eef7ee");
-            s.arrow((COL_X[3] + 100.0, centre_y(i) + 1.0), (app_x, centre_y(i) + 1.0), "#333", false, "");
+            s.node(
+                COL_X[3] + 8.0,
+                row_y(i) + 4.0,
+                92.0,
+                BOX_H - 6.0,
+                "nginx",
+                &format!("{} worker(s)", n.workers),
+                "#eef7ee",
+            );
+            s.arrow(
+                (COL_X[3] + 100.0, centre_y(i) + 1.0),
+                (app_x, centre_y(i) + 1.0),
+                "#333",
+                false,
+                "",
+            );
         }
-        s.node(app_x, row_y(i) + 4.0, 94.0, BOX_H - 6.0, "app", &format!("{} worker(s)", sv.app.workers), "#eef7ee");
+        s.node(
+            app_x,
+            row_y(i) + 4.0,
+            94.0,
+            BOX_H - 6.0,
+            "app",
+            &format!("{} worker(s)", sv.app.workers),
+            "#eef7ee",
+        );
         let out = (app_x + 94.0, centre_y(i));
         if let Some(r) = sv.reads_from {
             s.arrow(out, (COL_X[4], centre_y(r) - 8.0), BLUE, false, "");
@@ -171,8 +226,18 @@ pub fn svg(m: &ModelConfig) -> String {
             DbRole::Primary => "primary".to_string(),
             DbRole::Replica { .. } => "replica".to_string(),
         };
-        let host = d.host.map_or(String::new(), |h| format!(" on {}", m.servers[h].name));
-        s.node(COL_X[4], row_y(i), BOX_W, BOX_H, &format!("{} (MySQL)", d.name), &format!("{role}{host}"), "#fdeee6");
+        let host = d
+            .host
+            .map_or(String::new(), |h| format!(" on {}", m.servers[h].name));
+        s.node(
+            COL_X[4],
+            row_y(i),
+            BOX_W,
+            BOX_H,
+            &format!("{} (MySQL)", d.name),
+            &format!("{role}{host}"),
+            "#fdeee6",
+        );
         if let DbRole::Replica { source } = d.role {
             let x = COL_X[4] + BOX_W;
             let _ = writeln!(

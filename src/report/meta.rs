@@ -31,7 +31,8 @@ pub fn question(file: &Path) -> String {
 }
 
 fn file_name(file: &Path) -> String {
-    file.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned())
+    file.file_name()
+        .map_or(String::new(), |n| n.to_string_lossy().into_owned())
 }
 
 fn write_pairs(path: &Path, header: [&str; 2], rows: &[(String, String)]) -> Result<(), String> {
@@ -54,7 +55,11 @@ pub fn model_rows(m: &ModelConfig) -> Vec<(String, String)> {
         .collect()
 }
 
-fn write_all(dir: &Path, pairs: &[(String, String)], model: Option<&ModelConfig>) -> Result<Vec<PathBuf>, String> {
+fn write_all(
+    dir: &Path,
+    pairs: &[(String, String)],
+    model: Option<&ModelConfig>,
+) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let exp = dir.join("experiment.csv");
     write_pairs(&exp, ["key", "value"], pairs)?;
@@ -84,12 +89,21 @@ pub fn write_experiment(dir: &Path, exp: &Experiment) -> Result<Vec<PathBuf>, St
         pairs.push(("warm-up".into(), r.warmup.to_string()));
         pairs.push(("replications".into(), r.replications.to_string()));
         pairs.push(("seed".into(), r.seed.to_string()));
-        pairs.push(("workload".into(), topology::workload(&sc.workload).trim_start_matches("workload: ").to_string()));
+        pairs.push((
+            "workload".into(),
+            topology::workload(&sc.workload)
+                .trim_start_matches("workload: ")
+                .to_string(),
+        ));
     }
     for sc in &exp.scenarios {
         let faults = topology::faults(sc);
         let faults = faults.trim().replace("fault: ", "");
-        let faults = if faults.is_empty() { "no faults".to_string() } else { faults.replace('\n', "; ") };
+        let faults = if faults.is_empty() {
+            "no faults".to_string()
+        } else {
+            faults.replace('\n', "; ")
+        };
         pairs.push((format!("scenario {}", sc.name), faults));
     }
     write_all(dir, &pairs, exp.scenarios.first().map(|s| &s.model))
@@ -109,9 +123,20 @@ pub fn write_availability(
         ("question".to_string(), question(file)),
         ("file".to_string(), file_name(file)),
         ("years".to_string(), settings.years.to_string()),
-        ("replications".to_string(), settings.replications.to_string()),
+        (
+            "replications".to_string(),
+            settings.replications.to_string(),
+        ),
         ("seed".to_string(), settings.seed.to_string()),
-        ("detection".to_string(), if settings.detection { "alert or notice delay" } else { "none" }.to_string()),
+        (
+            "detection".to_string(),
+            if settings.detection {
+                "alert or notice delay"
+            } else {
+                "none"
+            }
+            .to_string(),
+        ),
     ];
     write_all(dir, &pairs, targets.first().map(|t| &t.model))
 }
@@ -125,7 +150,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("stacksim-meta-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let f = dir.join("x.toml");
-        std::fs::write(&f, "# Why?\n#\n#  Because.\nname = \"x\" # not this\n# nor this\n").unwrap();
+        std::fs::write(
+            &f,
+            "# Why?\n#\n#  Because.\nname = \"x\" # not this\n# nor this\n",
+        )
+        .unwrap();
         assert_eq!(question(&f), "Why?\n\n Because.");
         let _ = std::fs::remove_dir_all(&dir);
     }

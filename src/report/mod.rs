@@ -12,6 +12,9 @@ pub mod charts;
 pub mod csv_out;
 pub mod data;
 pub mod diagram;
+pub mod headline;
+pub mod html;
+pub mod markdown;
 pub mod meta;
 pub mod percentiles;
 pub mod table;
@@ -55,9 +58,19 @@ pub fn render_folder(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     }
     let charts = charts::render_charts(dir, &folder)?;
     let mut files = vec![];
+    let mut svgs = vec![];
     for c in &charts {
-        files.push(dir.join(format!("{}.svg", c.stem)));
+        let svg = dir.join(format!("{}.svg", c.stem));
+        svgs.push(std::fs::read_to_string(&svg).map_err(|e| ReportError::io(&svg, e))?);
+        files.push(svg);
         files.push(dir.join(format!("{}.png", c.stem)));
     }
+    let write = |name: &str, text: String| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).map_err(|e| ReportError::io(&p, e))?;
+        Ok::<_, ReportError>(p)
+    };
+    files.push(write("report.html", html::render(&folder, &charts, &svgs))?);
+    files.push(write("report.md", markdown::render(&folder, &charts))?);
     Ok(files)
 }

@@ -66,7 +66,10 @@ pub fn rows(results: &[ScenarioResult]) -> Vec<Vec<String>> {
 }
 
 /// Writes `percentiles.csv` into `dir` (which must exist).
-pub fn write(dir: &std::path::Path, results: &[ScenarioResult]) -> Result<std::path::PathBuf, String> {
+pub fn write(
+    dir: &std::path::Path,
+    results: &[ScenarioResult],
+) -> Result<std::path::PathBuf, String> {
     let path = dir.join("percentiles.csv");
     let fail = |e: csv::Error| format!("{}: {e}", path.display());
     let mut w = csv::Writer::from_path(&path).map_err(fail)?;

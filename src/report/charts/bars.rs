@@ -3,9 +3,9 @@
 //! better on a vertical axis than under bars. Rows run top to bottom in
 //! the given order; row `i` spans y ∈ [n−1−i, n−i].
 
+use super::style::text_at;
 use super::style::{LIGHT, Theme};
 use super::{Area, Backend};
-use super::style::text_at;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

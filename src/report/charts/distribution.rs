@@ -4,7 +4,9 @@
 //! (−log10(1 − q)) so that the tail gets as much room as the body; the
 //! latency axis is logarithmic.
 
-use super::style::{log_ticks, y_ticks, LIGHT, LegendEntry, Theme, colour, fmt_ms, legend_width, shape};
+use super::style::{
+    LIGHT, LegendEntry, Theme, colour, fmt_ms, legend_width, log_ticks, shape, y_ticks,
+};
 use super::{Area, Backend, Drawn};
 use crate::report::data::Folder;
 use plotters::prelude::*;
@@ -74,7 +76,13 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
         .light_line_style(LIGHT)
         .bold_line_style(LIGHT)
         .x_labels(5)
-        .x_label_formatter(&|v: &f64| if v.fract() == 0.0 { percentile_label(*v) } else { String::new() })
+        .x_label_formatter(&|v: &f64| {
+            if v.fract() == 0.0 {
+                percentile_label(*v)
+            } else {
+                String::new()
+            }
+        })
         .y_labels(0)
         .y_label_formatter(&|_| String::new())
         .x_desc("percentile (nines scale: p90, p99, p99.9 equally spaced)")

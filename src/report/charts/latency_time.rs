@@ -9,7 +9,10 @@
 //! `timeseries.csv` has failures per window but not their reason, so the
 //! lower panel shows all reasons together; the outcomes chart splits them.
 
-use super::style::{log_ticks, y_ticks, tint, LIGHT, LegendEntry, Shape, Theme, colour, fmt_ms, fmt_rps, fmt_s, legend_width};
+use super::style::{
+    LIGHT, LegendEntry, Shape, Theme, colour, fmt_ms, fmt_rps, fmt_s, legend_width, log_ticks,
+    tint, y_ticks,
+};
 use super::{Area, Backend, Drawn};
 use crate::report::data::Folder;
 use plotters::prelude::*;
@@ -42,12 +45,20 @@ pub struct Point {
 
 fn mean(xs: &[f64]) -> f64 {
     let v: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 }
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
 }
 
 /// The scenario's windows, in time order, and the window length in seconds.
 pub fn series(f: &Folder, scenario: &str) -> (Vec<Point>, f64) {
-    let mut ws: Vec<_> = f.windows.iter().filter(|w| w.scenario == scenario).collect();
+    let mut ws: Vec<_> = f
+        .windows
+        .iter()
+        .filter(|w| w.scenario == scenario)
+        .collect();
     ws.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
     let mut times: Vec<f64> = ws.iter().map(|w| w.t_s).collect();
     times.dedup();
@@ -58,7 +69,11 @@ pub fn series(f: &Folder, scenario: &str) -> (Vec<Point>, f64) {
     let points = (times.iter())
         .map(|&t| {
             let at: Vec<_> = ws.iter().filter(|w| w.t_s == t).collect();
-            let p99: Vec<f64> = at.iter().map(|w| w.p99_ms).filter(|x| x.is_finite()).collect();
+            let p99: Vec<f64> = at
+                .iter()
+                .map(|w| w.p99_ms)
+                .filter(|x| x.is_finite())
+                .collect();
             let lo = p99.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = p99.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             Point {
@@ -76,8 +91,15 @@ pub fn series(f: &Folder, scenario: &str) -> (Vec<Point>, f64) {
 
 /// The first replication's events of the scenario: (time, what).
 pub fn events(f: &Folder, scenario: &str) -> Vec<(f64, String)> {
-    let mine: Vec<_> = f.timeline.iter().filter(|e| e.scenario == scenario).collect();
-    let first = mine.iter().map(|e| e.replication).fold(f64::INFINITY, f64::min);
+    let mine: Vec<_> = f
+        .timeline
+        .iter()
+        .filter(|e| e.scenario == scenario)
+        .collect();
+    let first = mine
+        .iter()
+        .map(|e| e.replication)
+        .fold(f64::INFINITY, f64::min);
     (mine.iter())
         .filter(|e| e.replication == first)
         .map(|e| (e.t_s, e.event.clone()))
@@ -110,8 +132,15 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder, scenario: &str
         window_s
     );
     let body = th.titled(root, &title, &sub)?;
-    let labels = ["p99 (mean)", "p99 range over reps", "p50 (mean)", "failed requests", "event"];
-    let (plot, legend) = body.split_horizontally(body.dim_in_pixel().0 as i32 - th.px(legend_width(&labels)));
+    let labels = [
+        "p99 (mean)",
+        "p99 range over reps",
+        "p50 (mean)",
+        "failed requests",
+        "event",
+    ];
+    let (plot, legend) =
+        body.split_horizontally(body.dim_in_pixel().0 as i32 - th.px(legend_width(&labels)));
     let blue = colour(0);
     let green = colour(2);
     let red = colour(1);
@@ -119,18 +148,46 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder, scenario: &str
         &legend,
         "Series",
         &[
-            LegendEntry { label: labels[0].into(), colour: blue, shape: Some(Shape::Circle), line: true },
-            LegendEntry { label: labels[1].into(), colour: tint(blue, 0.25), shape: None, line: false },
-            LegendEntry { label: labels[2].into(), colour: green, shape: Some(Shape::Triangle), line: true },
-            LegendEntry { label: labels[3].into(), colour: tint(red, 0.5), shape: None, line: false },
-            LegendEntry { label: labels[4].into(), colour: RGBColor(0x66, 0x66, 0x66), shape: None, line: true },
+            LegendEntry {
+                label: labels[0].into(),
+                colour: blue,
+                shape: Some(Shape::Circle),
+                line: true,
+            },
+            LegendEntry {
+                label: labels[1].into(),
+                colour: tint(blue, 0.25),
+                shape: None,
+                line: false,
+            },
+            LegendEntry {
+                label: labels[2].into(),
+                colour: green,
+                shape: Some(Shape::Triangle),
+                line: true,
+            },
+            LegendEntry {
+                label: labels[3].into(),
+                colour: tint(red, 0.5),
+                shape: None,
+                line: false,
+            },
+            LegendEntry {
+                label: labels[4].into(),
+                colour: RGBColor(0x66, 0x66, 0x66),
+                shape: None,
+                line: true,
+            },
         ],
     )?;
     if points.is_empty() {
         th.empty(&plot, "no time series in this folder")?;
         return Ok(title);
     }
-    let t0 = points.first().map_or(0.0, |p| p.t_s).min(evs.iter().map(|e| e.0).fold(f64::INFINITY, f64::min));
+    let t0 = points
+        .first()
+        .map_or(0.0, |p| p.t_s)
+        .min(evs.iter().map(|e| e.0).fold(f64::INFINITY, f64::min));
     let t1 = points.last().map_or(1.0, |p| p.t_s + window_s);
     let (top, bottom) = plot.split_vertically(plot.dim_in_pixel().1 as i32 * 64 / 100);
 
@@ -142,7 +199,11 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder, scenario: &str
     let hi = (points.iter().flat_map(|p| [p.p99_hi_ms, p.p99_ms]))
         .filter(|v| finite(*v))
         .fold(0.0, f64::max);
-    let (lo, hi) = if lo.is_finite() && hi > 0.0 { (lo / 1.6, hi * 2.5) } else { (0.1, 1000.0) };
+    let (lo, hi) = if lo.is_finite() && hi > 0.0 {
+        (lo / 1.6, hi * 2.5)
+    } else {
+        (0.1, 1000.0)
+    };
     let mut c = ChartBuilder::on(&top)
         .margin_right(th.px(10.0))
         .x_label_area_size(th.px(8.0))
@@ -184,7 +245,11 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder, scenario: &str
     }
 
     // Failure-rate panel.
-    let fmax = points.iter().map(|p| p.failed_per_s).filter(|v| v.is_finite()).fold(0.0, f64::max);
+    let fmax = points
+        .iter()
+        .map(|p| p.failed_per_s)
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
     let fmax = if fmax > 0.0 { fmax * 1.15 } else { 1.0 };
     let mut c2 = ChartBuilder::on(&bottom)
         .margin_right(th.px(10.0))
@@ -207,11 +272,17 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder, scenario: &str
     draw_events(&mut c2, th, &evs, t0, t1, false)?;
     let steps: Vec<(f64, f64)> = (points.iter())
         .flat_map(|p| {
-            let v = if p.failed_per_s.is_finite() { p.failed_per_s } else { 0.0 };
+            let v = if p.failed_per_s.is_finite() {
+                p.failed_per_s
+            } else {
+                0.0
+            };
             [(p.t_s, v), (p.t_s + window_s, v)]
         })
         .collect();
-    c2.draw_series(AreaSeries::new(steps.clone(), 0.0, red.mix(0.45)).border_style(th.line(red, 1.5)))?;
+    c2.draw_series(
+        AreaSeries::new(steps.clone(), 0.0, red.mix(0.45)).border_style(th.line(red, 1.5)),
+    )?;
     Ok(title)
 }
 
@@ -236,7 +307,10 @@ fn draw_events<DB: Backend, Y: plotters::coord::ranged1d::Ranged<ValueType = f64
     let s_per_px = span / w_px.max(1) as f64;
     let rows = 7usize;
     for (t, what) in evs {
-        c.draw_series(std::iter::once(PathElement::new(vec![(*t, y_lo), (*t, y_hi)], th.line(grey, 1.0))))?;
+        c.draw_series(std::iter::once(PathElement::new(
+            vec![(*t, y_lo), (*t, y_hi)],
+            th.line(grey, 1.0),
+        )))?;
         if !labelled {
             continue;
         }
@@ -254,12 +328,20 @@ fn draw_events<DB: Backend, Y: plotters::coord::ranged1d::Ranged<ValueType = f64
         } else {
             row_ends[row] = end;
         }
-        let (dx, anchor) = if anchor { (th.px(4.0), HPos::Left) } else { (-th.px(4.0), HPos::Right) };
+        let (dx, anchor) = if anchor {
+            (th.px(4.0), HPos::Left)
+        } else {
+            (-th.px(4.0), HPos::Right)
+        };
         let dy = th.px(12.0 + 19.0 * row as f64);
         let style = th.text(14.0).color(&RGBColor(0x33, 0x33, 0x33));
         c.draw_series(std::iter::once(
             EmptyElement::at((*t, y_hi))
-                + Text::new(what.clone(), (dx, dy), style.pos(Pos::new(anchor, VPos::Center))),
+                + Text::new(
+                    what.clone(),
+                    (dx, dy),
+                    style.pos(Pos::new(anchor, VPos::Center)),
+                ),
         ))?;
     }
     Ok(())

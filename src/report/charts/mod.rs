@@ -116,7 +116,13 @@ macro_rules! chart {
 /// A file-name-safe form of a scenario name.
 pub fn slug(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
@@ -127,14 +133,39 @@ pub fn render_charts(dir: &Path, f: &Folder) -> Result<Vec<ChartFile>, ReportErr
     if !f.summary.is_empty() {
         for sc in latency_time::scenarios_to_draw(f) {
             let stem = format!("latency-over-time-{}", slug(&sc));
-            out.push(chart!(dir, stem, LatencyOverTime, latency_time::draw, f, &sc)?);
+            out.push(chart!(
+                dir,
+                stem,
+                LatencyOverTime,
+                latency_time::draw,
+                f,
+                &sc
+            )?);
         }
-        out.push(chart!(dir, "latency-distribution", Distribution, distribution::draw, f)?);
+        out.push(chart!(
+            dir,
+            "latency-distribution",
+            Distribution,
+            distribution::draw,
+            f
+        )?);
         out.push(chart!(dir, "outcomes", Outcomes, outcomes::draw, f)?);
-        out.push(chart!(dir, "utilisation", Utilisation, utilisation::draw, f)?);
+        out.push(chart!(
+            dir,
+            "utilisation",
+            Utilisation,
+            utilisation::draw,
+            f
+        )?);
     }
     if !f.availability.is_empty() {
-        out.push(chart!(dir, "availability", Availability, availability::draw, f)?);
+        out.push(chart!(
+            dir,
+            "availability",
+            Availability,
+            availability::draw,
+            f
+        )?);
     }
     Ok(out)
 }

@@ -62,7 +62,12 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     let (plots, legend) =
         body.split_horizontally(body.dim_in_pixel().0 as i32 - th.px(legend_width(&labels)));
     let entries: Vec<LegendEntry> = (reasons.iter().enumerate())
-        .map(|(i, r)| LegendEntry { label: r.clone(), colour: colour(i), shape: None, line: false })
+        .map(|(i, r)| LegendEntry {
+            label: r.clone(),
+            colour: colour(i),
+            shape: None,
+            line: false,
+        })
         .collect();
     th.legend(&legend, "Failure reason", &entries)?;
     let label_px = bars::label_width(&names);
@@ -72,36 +77,73 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     // Availability.
     let avail: Vec<(f64, f64)> = (names.iter())
         .map(|sc| {
-            (f.summary.iter().find(|s| &s.scenario == sc))
-                .map_or((f64::NAN, f64::NAN), |s| (s.availability, s.availability_ci95))
+            (f.summary.iter().find(|s| &s.scenario == sc)).map_or((f64::NAN, f64::NAN), |s| {
+                (s.availability, s.availability_ci95)
+            })
         })
         .collect();
-    let (lo, hi) = availability_range(avail.iter().map(|(a, h)| a - if h.is_finite() { *h } else { 0.0 }));
-    let pct = move |v: &f64| if hi - lo > 0.05 { fmt_pct(*v) } else { fmt_avail(*v) };
-    let mut c = bars::chart(&left, th, &names, lo..hi, &pct, "requests that succeeded", label_px)?;
+    let (lo, hi) = availability_range(
+        avail
+            .iter()
+            .map(|(a, h)| a - if h.is_finite() { *h } else { 0.0 }),
+    );
+    let pct = move |v: &f64| {
+        if hi - lo > 0.05 {
+            fmt_pct(*v)
+        } else {
+            fmt_avail(*v)
+        }
+    };
+    let mut c = bars::chart(
+        &left,
+        th,
+        &names,
+        lo..hi,
+        &pct,
+        "requests that succeeded",
+        label_px,
+    )?;
     let bar = colour(0);
     for (i, (a, h)) in avail.iter().enumerate() {
         if !a.is_finite() {
             continue;
         }
         let (y0, y1) = row(i, n, 0.18);
-        c.draw_series(std::iter::once(Rectangle::new([(lo, y0), (a.max(lo), y1)], bar.mix(0.45).filled())))?;
+        c.draw_series(std::iter::once(Rectangle::new(
+            [(lo, y0), (a.max(lo), y1)],
+            bar.mix(0.45).filled(),
+        )))?;
         let ym = (y0 + y1) / 2.0;
         if h.is_finite() && *h > 0.0 {
             let w = th.line(RGBColor(0, 0, 0), 1.5);
             let (l, r) = ((a - h).max(lo), (a + h).min(1.0));
             c.draw_series(std::iter::once(PathElement::new(vec![(l, ym), (r, ym)], w)))?;
             for x in [l, r] {
-                c.draw_series(std::iter::once(PathElement::new(vec![(x, y0 + 0.1), (x, y1 - 0.1)], w)))?;
+                c.draw_series(std::iter::once(PathElement::new(
+                    vec![(x, y0 + 0.1), (x, y1 - 0.1)],
+                    w,
+                )))?;
             }
         }
-        let text = if h.is_finite() { format!("{} ± {}", fmt_avail(*a), fmt_pct(*h)) } else { fmt_avail(*a) };
+        let text = if h.is_finite() {
+            format!("{} ± {}", fmt_avail(*a), fmt_pct(*h))
+        } else {
+            fmt_avail(*a)
+        };
         let end = a + if h.is_finite() { *h } else { 0.0 };
         // Inside the bar, at its start, when the bar is long; else after the whisker.
-        let at = if (end - lo) / (hi - lo) > 0.6 { lo } else { end };
+        let at = if (end - lo) / (hi - lo) > 0.6 {
+            lo
+        } else {
+            end
+        };
         c.draw_series(std::iter::once(
             EmptyElement::at((at, ym))
-                + Text::new(text, (th.px(8.0), 0), th.text(14.0).pos(Pos::new(HPos::Left, VPos::Center))),
+                + Text::new(
+                    text,
+                    (th.px(8.0), 0),
+                    th.text(14.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                ),
         ))?;
     }
 
@@ -110,13 +152,23 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     let max = totals.iter().copied().fold(0.0, f64::max);
     let count = |v: &f64| format!("{v:.0}");
     let no_names: Vec<String> = names.iter().map(|_| String::new()).collect();
-    let mut c2 = bars::chart(&right, th, &no_names, 0.0..(max * 1.12).max(1.0), &count, "failed requests per replication", 10.0)?;
+    let mut c2 = bars::chart(
+        &right,
+        th,
+        &no_names,
+        0.0..(max * 1.12).max(1.0),
+        &count,
+        "failed requests per replication",
+        10.0,
+    )?;
     if max == 0.0 {
         let (w, h) = right.dim_in_pixel();
         right.draw(&Text::new(
             "no failed request",
             (w as i32 / 2, h as i32 / 2),
-            th.text(18.0).color(&super::style::GREY).pos(Pos::new(HPos::Center, VPos::Center)),
+            th.text(18.0)
+                .color(&super::style::GREY)
+                .pos(Pos::new(HPos::Center, VPos::Center)),
         ))?;
     }
     for (i, counts) in table.iter().enumerate() {
@@ -124,7 +176,10 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
         let mut x = 0.0;
         for (j, v) in counts.iter().enumerate() {
             if *v > 0.0 {
-                c2.draw_series(std::iter::once(Rectangle::new([(x, y0), (x + v, y1)], colour(j).filled())))?;
+                c2.draw_series(std::iter::once(Rectangle::new(
+                    [(x, y0), (x + v, y1)],
+                    colour(j).filled(),
+                )))?;
                 x += v;
             }
         }

@@ -101,7 +101,9 @@ impl Theme {
         let st = col.filled();
         let at = |p: &(X::ValueType, Y::ValueType)| EmptyElement::at(p.clone());
         match s {
-            Shape::Circle => c.draw_series(pts.iter().map(|p| at(p) + Circle::new((0, dy), r, st)))?,
+            Shape::Circle => {
+                c.draw_series(pts.iter().map(|p| at(p) + Circle::new((0, dy), r, st)))?
+            }
             Shape::Triangle => c.draw_series(
                 pts.iter()
                     .map(|p| at(p) + TriangleMarker::new((0, dy), r + 1, st)),
@@ -115,10 +117,11 @@ impl Theme {
                     .map(|p| at(p) + Cross::new((0, dy), r, self.line(col, 2.0))),
             )?,
             Shape::Diamond => c.draw_series(pts.iter().map(|p| {
-                at(p) + Polygon::new(
-                    vec![(0, dy - r - 2), (r + 2, dy), (0, dy + r + 2), (-r - 2, dy)],
-                    st,
-                )
+                at(p)
+                    + Polygon::new(
+                        vec![(0, dy - r - 2), (r + 2, dy), (0, dy + r + 2), (-r - 2, dy)],
+                        st,
+                    )
             }))?,
         };
         Ok(())
@@ -415,8 +418,14 @@ mod tests {
 
     #[test]
     fn log_ticks_step_1_2_5() {
-        assert_eq!(log_ticks(15.0, 900.0), vec![20.0, 50.0, 100.0, 200.0, 500.0]);
-        assert_eq!(log_ticks(1.0, 1e6), vec![1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6]);
+        assert_eq!(
+            log_ticks(15.0, 900.0),
+            vec![20.0, 50.0, 100.0, 200.0, 500.0]
+        );
+        assert_eq!(
+            log_ticks(1.0, 1e6),
+            vec![1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6]
+        );
         assert_eq!(log_ticks(30.0, 60.0), vec![30.0, 40.0, 50.0, 60.0]);
     }
 

@@ -3,7 +3,7 @@
 //! scenario's busiest station — its bottleneck — is marked with a black
 //! diamond and its value.
 
-use super::style::{text_at, LIGHT, LegendEntry, Shape, Theme, colour, fmt_pct, legend_width};
+use super::style::{LIGHT, LegendEntry, Shape, Theme, colour, fmt_pct, legend_width, text_at};
 use super::{Area, Backend, Drawn};
 use crate::report::data::Folder;
 use plotters::prelude::*;
@@ -23,10 +23,16 @@ pub fn table(f: &Folder) -> (Vec<String>, Vec<Vec<f64>>) {
             (stations.iter())
                 .map(|st| {
                     let xs: Vec<f64> = (f.stations.iter())
-                        .filter(|s| &s.scenario == sc && &s.station == st && s.utilisation.is_finite())
+                        .filter(|s| {
+                            &s.scenario == sc && &s.station == st && s.utilisation.is_finite()
+                        })
                         .map(|s| s.utilisation)
                         .collect();
-                    if xs.is_empty() { f64::NAN } else { xs.iter().sum::<f64>() / xs.len() as f64 }
+                    if xs.is_empty() {
+                        f64::NAN
+                    } else {
+                        xs.iter().sum::<f64>() / xs.len() as f64
+                    }
                 })
                 .collect()
         })
@@ -59,7 +65,12 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     let (plot, legend) =
         body.split_horizontally(body.dim_in_pixel().0 as i32 - th.px(legend_width(&labels)));
     let mut entries: Vec<LegendEntry> = (names.iter().enumerate())
-        .map(|(i, n)| LegendEntry { label: n.clone(), colour: colour(i), shape: None, line: false })
+        .map(|(i, n)| LegendEntry {
+            label: n.clone(),
+            colour: colour(i),
+            shape: None,
+            line: false,
+        })
         .collect();
     entries.push(LegendEntry {
         label: "bottleneck".into(),
@@ -72,7 +83,13 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
         th.empty(&plot, "no station statistics in this folder")?;
         return Ok(title);
     }
-    let top = rows.iter().flatten().copied().filter(|u| u.is_finite()).fold(1.0, f64::max) * 1.1;
+    let top = rows
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|u| u.is_finite())
+        .fold(1.0, f64::max)
+        * 1.1;
     let ns = stations.len();
     let mut c = ChartBuilder::on(&plot)
         .margin_right(th.px(24.0))
@@ -109,14 +126,27 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
                 continue;
             }
             let x0 = i as f64 + 0.1 + j as f64 * width;
-            c.draw_series(std::iter::once(Rectangle::new([(x0, 0.0), (x0 + width * 0.92, *u)], colour(j).filled())))?;
+            c.draw_series(std::iter::once(Rectangle::new(
+                [(x0, 0.0), (x0 + width * 0.92, *u)],
+                colour(j).filled(),
+            )))?;
             if neck == Some(i) {
                 let at = (x0 + width * 0.46, *u);
-                th.markers(&mut c, &[at], Shape::Diamond, RGBColor(0, 0, 0), -th.px(10.0))?;
+                th.markers(
+                    &mut c,
+                    &[at],
+                    Shape::Diamond,
+                    RGBColor(0, 0, 0),
+                    -th.px(10.0),
+                )?;
                 if names.len() <= 4 {
                     c.draw_series(std::iter::once(
                         EmptyElement::at(at)
-                            + Text::new(fmt_pct(*u), (0, -th.px(20.0)), th.text(14.0).pos(Pos::new(HPos::Center, VPos::Bottom))),
+                            + Text::new(
+                                fmt_pct(*u),
+                                (0, -th.px(20.0)),
+                                th.text(14.0).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                            ),
                     ))?;
                 }
             }
