@@ -28,6 +28,8 @@ pub fn esc(s: &str) -> String {
 struct Svg(String);
 
 impl Svg {
+    // Geometry (4) and texts (3) of one box: a struct for them would add nothing.
+    #[allow(clippy::too_many_arguments)]
     fn node(&mut self, x: f64, y: f64, w: f64, h: f64, title: &str, detail: &str, fill: &str) {
         let _ = writeln!(
             self.0,

@@ -3,7 +3,7 @@
 //! scenario of a run, its outcome and latency with 95% CIs; per scenario
 //! of an availability study, simulated and analytic availability.
 
-use super::charts::style::{fmt_avail, fmt_ms, fmt_pct};
+use super::charts::format::{fmt_avail, fmt_ms, fmt_pct};
 use super::data::Folder;
 
 /// A table: header and rows of cells.

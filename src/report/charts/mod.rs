@@ -15,6 +15,7 @@
 mod availability;
 mod bars;
 mod distribution;
+pub(crate) mod format;
 mod latency_time;
 mod outcomes;
 pub(crate) mod style;
