@@ -438,9 +438,9 @@ fn help_exits_zero() {
 fn rerun_into_the_same_folder_leaves_no_temporary_files() {
     let dir = TempDir::new("twice");
     let out = dir.path().join("out");
-    run_seed(&out, &["--replications", "1", "--quiet"]);
+    run_seed(&out, &["--replications", "1", "--quiet", "--no-charts"]);
     let first = std::fs::read(out.join("summary.csv")).unwrap();
-    run_seed(&out, &["--replications", "1", "--quiet"]);
+    run_seed(&out, &["--replications", "1", "--quiet", "--no-charts"]);
     let mut files: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -448,7 +448,17 @@ fn rerun_into_the_same_folder_leaves_no_temporary_files() {
     files.sort();
     let leftovers: Vec<&String> = files.iter().filter(|f| f.contains(".tmp-")).collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    // The run's CSVs and what a report needs (`--no-charts`: no chart, no report).
     let mut expected: Vec<String> = CSVS.iter().map(|s| s.to_string()).collect();
+    expected.extend(
+        [
+            "experiment.csv",
+            "model.csv",
+            "percentiles.csv",
+            "topology.svg",
+        ]
+        .map(String::from),
+    );
     expected.sort();
     assert_eq!(files, expected);
     assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), first);

@@ -56,11 +56,10 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     let all = cs.iter().flat_map(|c| c.1.iter().map(|p| p.1));
     let lo = all.clone().fold(f64::INFINITY, f64::min);
     let hi = all.fold(0.0, f64::max);
-    if !lo.is_finite() || hi <= 0.0 {
-        th.empty(&plot, "no successful request: no latency to show")?;
-        return Ok(title);
-    }
-    let (lo, hi) = if hi / lo < 10.0 {
+    let empty = !lo.is_finite() || hi <= 0.0;
+    let (lo, hi) = if empty {
+        (1.0, 1000.0)
+    } else if hi / lo < 10.0 {
         let mid = (hi * lo).sqrt();
         (mid / 4.0, mid * 4.0)
     } else {
@@ -91,6 +90,10 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
         .label_style(th.tick())
         .draw()?;
     y_ticks(th, &mut c, &plot, &log_ticks(lo, hi), fmt_ms)?;
+    if empty {
+        th.empty(&plot, "no successful request: no latency to show")?;
+        return Ok(title);
+    }
     for (i, (_, pts)) in cs.iter().enumerate() {
         c.draw_series(LineSeries::new(pts.clone(), th.line(colour(i), 2.0)))?;
         let marks: Vec<(f64, f64)> = (pts.iter())
