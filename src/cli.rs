@@ -33,6 +33,14 @@ pub enum Command {
     Bench(crate::experiment::bench::BenchArgs),
     /// Simulate component failures and repairs over years: the site's availability.
     Availability(AvailabilityArgs),
+    /// Rebuild the charts and reports of a results folder from its files (no simulation).
+    Report(ReportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// A folder written by `run` or `availability`.
+    pub dir: PathBuf,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -63,6 +71,9 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write the CSVs only: no charts, no report.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(Args, Debug)]
@@ -87,6 +98,9 @@ pub struct AvailabilityArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub overrides: OverrideArgs,
+    /// Write the CSVs only: no charts, no report.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(Args, Debug)]
@@ -133,6 +147,15 @@ impl From<report::output::OutputError> for CliError {
     }
 }
 
+impl From<report::ReportError> for CliError {
+    fn from(e: report::ReportError) -> Self {
+        match e {
+            report::ReportError::Empty(_) => CliError::Input(e.to_string()),
+            e => CliError::Runtime(e.to_string()),
+        }
+    }
+}
+
 impl From<spec::SpecError> for CliError {
     fn from(e: spec::SpecError) -> Self {
         CliError::Input(e.to_string())
@@ -146,7 +169,21 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Check(a) => check(a, out),
         Command::Bench(a) => crate::experiment::bench::bench(&a, out).map_err(CliError::Runtime),
         Command::Availability(a) => availability(a, out),
+        Command::Report(a) => {
+            // Rebuilt in a staged copy, so the folder is never half old, half new.
+            let staged = report::output::Staged::copy_of(&a.dir)?;
+            let files = report::render_folder(staged.path())?;
+            let dir = staged.commit()?;
+            let names: Vec<String> = files.iter().map(|p| name_of(p)).collect();
+            writeln!(out, "wrote {}/{{{}}}", dir.display(), names.join(",")).map_err(io)
+        }
     }
+}
+
+/// A written file's name, as the `wrote …` line lists it.
+fn name_of(path: &std::path::Path) -> String {
+    path.file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
 }
 
 fn io(e: std::io::Error) -> CliError {
@@ -222,8 +259,18 @@ fn run(a: RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
         wall
     );
     let table = report::table::render(&sums);
+    // Every file goes into the staging folder; it becomes `dir` only whole.
     let staged = report::output::Staged::begin(&dir)?;
-    let files = report::write_all(staged.path(), &results, &sums)?;
+    let at = staged.path();
+    let mut files = report::write_all(at, &results, &sums)?;
+    files.push(name_of(
+        &report::percentiles::write(at, &results).map_err(CliError::Runtime)?,
+    ));
+    let meta = report::meta::write_experiment(at, &exp).map_err(CliError::Runtime)?;
+    files.extend(meta.iter().map(|p| name_of(p)));
+    if !a.no_charts {
+        files.extend(report::render_folder(at)?.iter().map(|p| name_of(p)));
+    }
     let dir = staged.commit()?;
     if !a.quiet {
         writeln!(out, "{header}").map_err(io)?;
@@ -384,7 +431,14 @@ fn availability(a: AvailabilityArgs, out: &mut dyn Write) -> Result<(), CliError
     let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(&name));
     let table = report::availability_out::render(&res);
     let staged = report::output::Staged::begin(&dir)?;
-    let files = report::availability_out::write(staged.path(), &res)?;
+    let at = staged.path();
+    let mut files = report::availability_out::write(at, &res)?;
+    let meta = report::meta::write_availability(at, &a.file, &name, &targets, &settings)
+        .map_err(CliError::Runtime)?;
+    files.extend(meta.iter().map(|p| name_of(p)));
+    if !a.no_charts {
+        files.extend(report::render_folder(at)?.iter().map(|p| name_of(p)));
+    }
     let dir = staged.commit()?;
     writeln!(
         out,

@@ -69,7 +69,7 @@ mod tests {
         let w = wrap(line, 50);
         assert_eq!(
             w,
-            "balancer lb1: roundrobin over web1, web2;\n    checks inter 2s rise 2 fall 3; retries 3,\n    timeout connect 5s\nshort\n"
+            "balancer lb1: roundrobin over web1, web2;\n    checks inter 2s rise 2 fall 3;\n    retries 3, timeout connect 5s\nshort\n"
         );
         for l in w.lines() {
             assert!(l.chars().count() <= 50, "{l}");

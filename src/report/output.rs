@@ -33,6 +33,9 @@ pub enum OutputError {
          choose another --out or remove it"
     )]
     Foreign(PathBuf, String),
+    /// The folder to rebuild does not exist or cannot be listed.
+    #[error("{0}: no such results folder (give the folder a run wrote, e.g. output/seed)")]
+    Missing(PathBuf),
     #[error("cannot write {0}: {1}")]
     Io(PathBuf, std::io::Error),
 }
@@ -41,7 +44,7 @@ impl OutputError {
     /// Whether the user can fix it by choosing another folder (exit 2) rather
     /// than a failure of the file system while writing (exit 1).
     pub fn is_input(&self) -> bool {
-        matches!(self, OutputError::Foreign(..))
+        matches!(self, OutputError::Foreign(..) | OutputError::Missing(_))
     }
 }
 
@@ -160,6 +163,20 @@ impl Staged {
             committed: false,
         };
         fs::write(staged.staging.join(MARKER), "").map_err(io(&staged.staging))?;
+        Ok(staged)
+    }
+
+    /// Prepares to rebuild the results folder `dir` in place: a staging copy
+    /// of its files (not its subfolders) to add to or overwrite.
+    pub fn copy_of(dir: &Path) -> Result<Staged, OutputError> {
+        let entries = fs::read_dir(dir).map_err(|_| OutputError::Missing(dir.into()))?;
+        let staged = Staged::begin(dir)?;
+        for entry in entries.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_file()) {
+                let to = staged.staging.join(entry.file_name());
+                fs::copy(entry.path(), &to).map_err(io(&to))?;
+            }
+        }
         Ok(staged)
     }
 

@@ -438,9 +438,9 @@ fn help_exits_zero() {
 fn rerun_into_the_same_folder_leaves_no_temporary_files() {
     let dir = TempDir::new("twice");
     let out = dir.path().join("out");
-    run_seed(&out, &["--replications", "1", "--quiet"]);
+    run_seed(&out, &["--replications", "1", "--quiet", "--no-charts"]);
     let first = std::fs::read(out.join("summary.csv")).unwrap();
-    run_seed(&out, &["--replications", "1", "--quiet"]);
+    run_seed(&out, &["--replications", "1", "--quiet", "--no-charts"]);
     let mut files: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -457,8 +457,18 @@ fn rerun_into_the_same_folder_leaves_no_temporary_files() {
         vec!["out".to_string()],
         "staging folders left beside it"
     );
+    // The run's CSVs and what a report needs (`--no-charts`: no chart, no report).
     let mut expected: Vec<String> = CSVS.iter().map(|s| s.to_string()).collect();
-    expected.push(".stacksim-results".into());
+    expected.extend(
+        [
+            ".stacksim-results",
+            "experiment.csv",
+            "model.csv",
+            "percentiles.csv",
+            "topology.svg",
+        ]
+        .map(String::from),
+    );
     expected.sort();
     assert_eq!(files, expected);
     assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), first);

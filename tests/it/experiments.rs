@@ -1,6 +1,7 @@
 //! Every bundled input works: each file in `models/` passes `stacksim check`
 //! and each file in `experiments/` runs to completion (shortened to 20 s of
-//! simulated time, 5 s warm-up, 2 replications) with a non-empty summary.
+//! simulated time, 5 s warm-up, 2 replications) with a non-empty summary,
+//! its charts and its reports.
 //! Files are found by listing the folders, so new ones are covered without
 //! editing this test.
 
@@ -89,6 +90,8 @@ fn every_experiment_passes_check_and_runs() {
             ));
             continue;
         }
+        // Its charts and reports.
+        failed.extend(super::charts::check_folder(&out_dir));
         let summary = std::fs::read_to_string(out_dir.join("summary.csv")).unwrap_or_default();
         let rows = summary.lines().skip(1).filter(|l| !l.is_empty()).count();
         if rows == 0 {

@@ -1,5 +1,7 @@
 //! The integration tests, one binary with a module per topic:
 //! - `availability`: `stacksim availability` against closed forms (CIs from replications), determinism;
+//! - `charts`: every chart's texts, awkward results, `report DIR`, `--no-charts`;
+//! - `browser`: report.html in headless Chromium (required when CI=true);
 //! - `theory`: the simulator against closed forms (confidence intervals from replications);
 //! - `determinism`: same seed, same bytes, whatever the thread count;
 //! - `bad_input`: every kind of bad input gives one clear message and exit code 2;
@@ -13,6 +15,8 @@ mod availability;
 mod bad_input;
 mod bad_input_files;
 mod bad_input_words;
+mod browser;
+mod charts;
 mod cli;
 mod common;
 mod determinism;

@@ -1,0 +1,305 @@
+//! Reading a results folder back: the CSVs a run or an availability study
+//! wrote, plus `experiment.csv` and `model.csv` (see `meta.rs`), as typed
+//! rows for the charts and the reports. This is the only input of the
+//! chart and report builders, so `run` and `stacksim report DIR` draw from
+//! exactly the same bytes.
+//!
+//! Every file is optional: a folder holds what its commands wrote (a run's
+//! CSVs, an availability study's, or both). Columns are found by name; an
+//! empty cell (a figure that does not exist, such as the p99 of a window
+//! without a successful request) reads as NaN.
+
+use super::ReportError;
+use std::path::{Path, PathBuf};
+
+/// A CSV file read whole, columns found by header name.
+struct Table {
+    path: PathBuf,
+    headers: Vec<String>,
+    rows: Vec<csv::StringRecord>,
+}
+
+impl Table {
+    /// `Ok(None)` when the file does not exist.
+    fn read(dir: &Path, name: &str) -> Result<Option<Table>, ReportError> {
+        let path = dir.join(name);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let bad = |e: csv::Error| ReportError::Csv {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        let mut r = csv::Reader::from_path(&path).map_err(bad)?;
+        let headers = r.headers().map_err(bad)?.iter().map(String::from).collect();
+        let rows = r.records().collect::<Result<Vec<_>, _>>().map_err(bad)?;
+        Ok(Some(Table {
+            path,
+            headers,
+            rows,
+        }))
+    }
+
+    fn col(&self, name: &str) -> Result<usize, ReportError> {
+        (self.headers.iter().position(|h| h == name)).ok_or_else(|| ReportError::Csv {
+            path: self.path.clone(),
+            message: format!("no column `{name}`"),
+        })
+    }
+
+    /// Each row mapped by `f`, which gets a getter for text and numbers.
+    fn map<T>(&self, f: impl Fn(&Row) -> Result<T, ReportError>) -> Result<Vec<T>, ReportError> {
+        (self.rows.iter())
+            .map(|rec| f(&Row { table: self, rec }))
+            .collect()
+    }
+}
+
+struct Row<'a> {
+    table: &'a Table,
+    rec: &'a csv::StringRecord,
+}
+
+impl Row<'_> {
+    fn text(&self, name: &str) -> Result<String, ReportError> {
+        let i = self.table.col(name)?;
+        Ok(self.rec.get(i).unwrap_or("").to_string())
+    }
+    fn num(&self, name: &str) -> Result<f64, ReportError> {
+        let t = self.text(name)?;
+        Ok(t.trim().parse().unwrap_or(f64::NAN))
+    }
+}
+
+/// A row of `summary.csv`.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    pub scenario: String,
+    pub replications: f64,
+    pub requests: f64,
+    pub ok: f64,
+    pub failed: f64,
+    pub availability: f64,
+    pub availability_ci95: f64,
+    pub throughput_rps: f64,
+    pub throughput_rps_ci95: f64,
+    pub mean_ms: f64,
+    pub mean_ms_ci95: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub p99_ms_ci95: f64,
+    pub p999_ms: f64,
+    pub max_ms: f64,
+}
+
+/// A row of `percentiles.csv`.
+#[derive(Clone, Debug)]
+pub struct Percentile {
+    pub scenario: String,
+    pub nines: f64,
+    pub latency_ms: f64,
+}
+
+/// A row of `stations.csv`.
+#[derive(Clone, Debug)]
+pub struct Station {
+    pub scenario: String,
+    pub station: String,
+    pub utilisation: f64,
+}
+
+/// A row of `failures.csv`.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub scenario: String,
+    pub replication: f64,
+    pub reason: String,
+    pub count: f64,
+}
+
+/// A row of `timeseries.csv`.
+#[derive(Clone, Debug)]
+pub struct Window {
+    pub scenario: String,
+    pub replication: f64,
+    pub t_s: f64,
+    pub failed: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// A row of `timeline.csv`.
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub scenario: String,
+    pub replication: f64,
+    pub t_s: f64,
+    pub event: String,
+}
+
+/// A row of `availability.csv`.
+#[derive(Clone, Debug)]
+pub struct Availability {
+    pub scenario: String,
+    pub replications: f64,
+    pub years: f64,
+    pub availability: f64,
+    pub availability_ci95: f64,
+    pub downtime_min_per_year: f64,
+    pub analytic_availability: f64,
+    pub analytic_downtime_min_per_year: f64,
+}
+
+/// A row of `availability_components.csv`.
+#[derive(Clone, Debug)]
+pub struct Component {
+    pub scenario: String,
+    pub component: String,
+    pub failures_per_year: f64,
+    pub downtime_share: f64,
+}
+
+/// Everything in a results folder.
+#[derive(Clone, Debug, Default)]
+pub struct Folder {
+    /// `experiment.csv`: (key, value) in file order.
+    pub meta: Vec<(String, String)>,
+    /// `model.csv`: (component, parameters).
+    pub model: Vec<(String, String)>,
+    pub summary: Vec<Summary>,
+    pub percentiles: Vec<Percentile>,
+    pub stations: Vec<Station>,
+    pub failures: Vec<Failure>,
+    pub windows: Vec<Window>,
+    pub timeline: Vec<Event>,
+    pub availability: Vec<Availability>,
+    pub components: Vec<Component>,
+    /// `topology.svg`, if present.
+    pub topology_svg: Option<String>,
+}
+
+fn load<T>(
+    dir: &Path,
+    name: &str,
+    f: impl Fn(&Row) -> Result<T, ReportError>,
+) -> Result<Vec<T>, ReportError> {
+    Table::read(dir, name)?.map_or(Ok(vec![]), |t| t.map(f))
+}
+
+impl Folder {
+    /// Reads every known file of `dir` that exists.
+    pub fn read(dir: &Path) -> Result<Folder, ReportError> {
+        let pair = |a: &'static str, b: &'static str| move |r: &Row| Ok((r.text(a)?, r.text(b)?));
+        let topology = dir.join("topology.svg");
+        Ok(Folder {
+            meta: load(dir, "experiment.csv", pair("key", "value"))?,
+            model: load(dir, "model.csv", pair("component", "parameters"))?,
+            summary: load(dir, "summary.csv", |r| {
+                Ok(Summary {
+                    scenario: r.text("scenario")?,
+                    replications: r.num("replications")?,
+                    requests: r.num("requests")?,
+                    ok: r.num("ok")?,
+                    failed: r.num("failed")?,
+                    availability: r.num("availability")?,
+                    availability_ci95: r.num("availability_ci95")?,
+                    throughput_rps: r.num("throughput_rps")?,
+                    throughput_rps_ci95: r.num("throughput_rps_ci95")?,
+                    mean_ms: r.num("mean_ms")?,
+                    mean_ms_ci95: r.num("mean_ms_ci95")?,
+                    p50_ms: r.num("p50_ms")?,
+                    p99_ms: r.num("p99_ms")?,
+                    p99_ms_ci95: r.num("p99_ms_ci95")?,
+                    p999_ms: r.num("p999_ms")?,
+                    max_ms: r.num("max_ms")?,
+                })
+            })?,
+            percentiles: load(dir, "percentiles.csv", |r| {
+                Ok(Percentile {
+                    scenario: r.text("scenario")?,
+                    nines: r.num("nines")?,
+                    latency_ms: r.num("latency_ms")?,
+                })
+            })?,
+            stations: load(dir, "stations.csv", |r| {
+                Ok(Station {
+                    scenario: r.text("scenario")?,
+                    station: r.text("station")?,
+                    utilisation: r.num("utilisation")?,
+                })
+            })?,
+            failures: load(dir, "failures.csv", |r| {
+                Ok(Failure {
+                    scenario: r.text("scenario")?,
+                    replication: r.num("replication")?,
+                    reason: r.text("reason")?,
+                    count: r.num("count")?,
+                })
+            })?,
+            windows: load(dir, "timeseries.csv", |r| {
+                Ok(Window {
+                    scenario: r.text("scenario")?,
+                    replication: r.num("replication")?,
+                    t_s: r.num("t_s")?,
+                    failed: r.num("failed")?,
+                    p50_ms: r.num("p50_ms")?,
+                    p99_ms: r.num("p99_ms")?,
+                })
+            })?,
+            timeline: load(dir, "timeline.csv", |r| {
+                Ok(Event {
+                    scenario: r.text("scenario")?,
+                    replication: r.num("replication")?,
+                    t_s: r.num("t_s")?,
+                    event: r.text("event")?,
+                })
+            })?,
+            availability: load(dir, "availability.csv", |r| {
+                Ok(Availability {
+                    scenario: r.text("scenario")?,
+                    replications: r.num("replications")?,
+                    years: r.num("years")?,
+                    availability: r.num("availability")?,
+                    availability_ci95: r.num("availability_ci95")?,
+                    downtime_min_per_year: r.num("downtime_min_per_year")?,
+                    analytic_availability: r.num("analytic_availability")?,
+                    analytic_downtime_min_per_year: r.num("analytic_downtime_min_per_year")?,
+                })
+            })?,
+            components: load(dir, "availability_components.csv", |r| {
+                Ok(Component {
+                    scenario: r.text("scenario")?,
+                    component: r.text("component")?,
+                    failures_per_year: r.num("failures_per_year")?,
+                    downtime_share: r.num("downtime_share")?,
+                })
+            })?,
+            topology_svg: if topology.exists() {
+                Some(
+                    std::fs::read_to_string(&topology)
+                        .map_err(|e| ReportError::io(&topology, e))?,
+                )
+            } else {
+                None
+            },
+        })
+    }
+
+    /// A value of `experiment.csv`.
+    pub fn meta(&self, key: &str) -> Option<&str> {
+        (self.meta.iter().find(|(k, _)| k == key)).map(|(_, v)| v.as_str())
+    }
+
+    /// The scenarios in file order (summary first, else availability).
+    pub fn scenarios(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.summary.iter().map(|s| s.scenario.clone()).collect();
+        if names.is_empty() {
+            names = self
+                .availability
+                .iter()
+                .map(|a| a.scenario.clone())
+                .collect();
+        }
+        names
+    }
+}

@@ -1,0 +1,141 @@
+//! The headline figures of a results folder as rows of text, shared by
+//! `report.html` and `report.md` so both always say the same thing: per
+//! scenario of a run, its outcome and latency with 95% CIs; per scenario
+//! of an availability study, simulated and analytic availability.
+
+use super::charts::format::{fmt_avail, fmt_ms, fmt_pct};
+use super::data::Folder;
+
+/// A table: header and rows of cells.
+pub struct TextTable {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+fn pm(x: f64, h: f64, f: impl Fn(f64) -> String) -> String {
+    if !x.is_finite() {
+        "–".into()
+    } else if h.is_finite() && h > 0.0 {
+        format!("{} ± {}", f(x), f(h))
+    } else {
+        f(x)
+    }
+}
+
+fn or_dash(s: String) -> String {
+    if s.is_empty() { "–".into() } else { s }
+}
+
+impl TextTable {
+    /// Whether column `i` holds figures (every cell starts with a digit
+    /// or a dash), to be right-aligned.
+    pub fn numeric(&self, i: usize) -> bool {
+        i > 0
+            && (self.rows.iter()).all(|r| {
+                r.get(i)
+                    .and_then(|c| c.chars().next())
+                    .is_some_and(|c| c.is_ascii_digit() || c == '–')
+            })
+    }
+}
+
+/// The run's headline figures, one row per scenario.
+pub fn run_table(f: &Folder) -> TextTable {
+    let header = [
+        "scenario",
+        "reps",
+        "requests",
+        "availability",
+        "throughput",
+        "mean",
+        "p50",
+        "p99",
+        "p99.9",
+        "max",
+    ];
+    let rows = (f.summary.iter())
+        .map(|s| {
+            vec![
+                s.scenario.clone(),
+                format!("{}", s.replications),
+                format!("{}", s.requests),
+                if s.availability.is_finite() {
+                    format!(
+                        "{} ± {}",
+                        fmt_avail(s.availability),
+                        fmt_pct(s.availability_ci95.max(0.0))
+                    )
+                } else {
+                    "–".into()
+                },
+                pm(s.throughput_rps, s.throughput_rps_ci95, |x| {
+                    format!("{x:.1}")
+                }) + " req/s",
+                pm(s.mean_ms, s.mean_ms_ci95, fmt_ms),
+                or_dash(fmt_ms(s.p50_ms)),
+                pm(s.p99_ms, s.p99_ms_ci95, fmt_ms),
+                or_dash(fmt_ms(s.p999_ms)),
+                or_dash(fmt_ms(s.max_ms)),
+            ]
+        })
+        .collect();
+    TextTable {
+        header: header.iter().map(|h| h.to_string()).collect(),
+        rows,
+    }
+}
+
+/// The availability study's headline figures, one row per scenario.
+pub fn availability_table(f: &Folder) -> TextTable {
+    let header = [
+        "scenario",
+        "availability",
+        "downtime/year",
+        "analytic availability",
+        "analytic downtime/year",
+    ];
+    let mins = |m: f64| {
+        if m.is_finite() {
+            format!("{m:.1} min")
+        } else {
+            "–".into()
+        }
+    };
+    let rows = (f.availability.iter())
+        .map(|a| {
+            vec![
+                a.scenario.clone(),
+                format!(
+                    "{} ± {}",
+                    fmt_avail(a.availability),
+                    fmt_pct(a.availability_ci95.max(0.0))
+                ),
+                mins(a.downtime_min_per_year),
+                or_dash(fmt_avail(a.analytic_availability)),
+                mins(a.analytic_downtime_min_per_year),
+            ]
+        })
+        .collect();
+    TextTable {
+        header: header.iter().map(|h| h.to_string()).collect(),
+        rows,
+    }
+}
+
+/// The first replication's events of every scenario: (scenario, t, event).
+pub fn timeline(f: &Folder) -> Vec<(String, f64, String)> {
+    let mut out = vec![];
+    for sc in f.scenarios() {
+        let evs: Vec<_> = f.timeline.iter().filter(|e| e.scenario == sc).collect();
+        let first = evs
+            .iter()
+            .map(|e| e.replication)
+            .fold(f64::INFINITY, f64::min);
+        out.extend(
+            (evs.iter())
+                .filter(|e| e.replication == first)
+                .map(|e| (sc.clone(), e.t_s, e.event.clone())),
+        );
+    }
+    out
+}
