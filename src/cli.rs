@@ -175,9 +175,34 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             let files = report::render_folder(staged.path())?;
             let dir = staged.commit()?;
             let names: Vec<String> = files.iter().map(|p| name_of(p)).collect();
-            writeln!(out, "wrote {}/{{{}}}", dir.display(), names.join(",")).map_err(io)
+            writeln!(out, "{}", wrote(&dir, &names)).map_err(io)
         }
     }
+}
+
+/// The `wrote …` line: the CSVs by name, the charts counted (each is a PNG
+/// and an SVG), the reports by name.
+fn wrote(dir: &std::path::Path, files: &[String]) -> String {
+    let ext = |f: &String, e: &str| f.ends_with(&format!(".{e}"));
+    let csvs: Vec<&str> = (files.iter())
+        .filter(|f| ext(f, "csv"))
+        .map(|f| f.trim_end_matches(".csv"))
+        .collect();
+    let mut parts = vec![];
+    if !csvs.is_empty() {
+        parts.push(format!("{{{}}}.csv", csvs.join(",")));
+    }
+    let charts = files.iter().filter(|f| ext(f, "png")).count();
+    if charts > 0 {
+        parts.push(format!("{charts} chart(s) as .png and .svg"));
+    }
+    parts.extend(
+        (files.iter())
+            .filter(|f| !ext(f, "csv") && !ext(f, "png"))
+            .filter(|f| !ext(f, "svg") || f.as_str() == "topology.svg")
+            .cloned(),
+    );
+    format!("wrote into {}/: {}", dir.display(), parts.join(", "))
 }
 
 /// A written file's name, as the `wrote …` line lists it.
@@ -275,7 +300,7 @@ fn run(a: RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
     if !a.quiet {
         writeln!(out, "{header}").map_err(io)?;
         write!(out, "{table}").map_err(io)?;
-        writeln!(out, "wrote {}/{{{}}}", dir.display(), files.join(",")).map_err(io)?;
+        writeln!(out, "{}", wrote(&dir, &files)).map_err(io)?;
     }
     Ok(())
 }
@@ -450,6 +475,6 @@ fn availability(a: AvailabilityArgs, out: &mut dyn Write) -> Result<(), CliError
     )
     .map_err(io)?;
     write!(out, "{table}").map_err(io)?;
-    writeln!(out, "\nwrote {}/{{{}}}", dir.display(), files.join(",")).map_err(io)?;
+    writeln!(out, "\n{}", wrote(&dir, &files)).map_err(io)?;
     Ok(())
 }
