@@ -1,10 +1,10 @@
 //! The validated description of one simulation: the infrastructure, the
 //! workload and the run parameters, as plain domain types.
 //!
-//! Everything here has already been checked (`crate::spec::validate`):
+//! Everything here has already been checked (`crate::input::validate`):
 //! references are indices into the component vectors, counts are at least
 //! one, shares add up to one. `stack` code may therefore index without
-//! checking. No serde here: only `spec/` knows the file format.
+//! checking. No serde here: only `input/` knows the file format.
 
 use crate::dist::Dist;
 use crate::engine::SimDuration;

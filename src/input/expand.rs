@@ -1,4 +1,4 @@
-//! The entry points of `spec`: read a model or an experiment file, apply
+//! The entry points of `input`: read a model or an experiment file, apply
 //! overrides, expand scenarios and sweeps, and return validated domain
 //! types — or every problem found.
 
