@@ -3,10 +3,11 @@
 //! types — or every problem found.
 
 use super::error::{Problem, SpecError};
+use super::experiment::{ExperimentFile, WorkloadFile};
 use super::limits;
 use super::load::{Loaded, load, parse_set};
 use super::locate::Seg;
-use super::model::{ExperimentFile, ModelFile, WorkloadFile};
+use super::model::ModelFile;
 use super::validate::Checker;
 use crate::stack::config::{ModelConfig, Scenario, Workload};
 use std::path::{Path, PathBuf};

@@ -9,6 +9,7 @@ pub mod dist;
 pub mod duration;
 pub mod error;
 pub mod expand;
+pub mod experiment;
 pub mod limits;
 pub mod load;
 pub mod locate;

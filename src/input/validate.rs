@@ -7,6 +7,7 @@
 use super::dist::DistSpec;
 use super::duration::DurationSpec;
 use super::error::{Problem, SpecError};
+use super::experiment::*;
 use super::limits;
 use super::load::Loaded;
 use super::locate::parse_path;
@@ -268,7 +269,7 @@ impl<'a> Checker<'a> {
             for (i, be) in b.backends.iter().enumerate() {
                 let path = format!("{bp}.backends[{i}]");
                 let (server, weight, maxconn) = match be {
-                    BackendFile::Name(s) => (s.as_str(), 1, None),
+                    BackendFile::Name(s) => (s.as_str(), WeightedBackendFile::WEIGHT, None),
                     BackendFile::Weighted(w) => (
                         w.server.as_str(),
                         w.weight,
@@ -311,11 +312,13 @@ impl<'a> Checker<'a> {
                 };
                 let timeout_connect = self.ms_timer(
                     &format!("{bp}.timeout_connect"),
-                    b.timeout_connect.map_or(SimDuration::from_secs(5), |d| d.0),
+                    b.timeout_connect
+                        .map_or(BalancerFile::TIMEOUT_CONNECT, |d| d.0),
                 );
                 let timeout_server = self.ms_timer(
                     &format!("{bp}.timeout_server"),
-                    b.timeout_server.map_or(SimDuration::from_secs(30), |d| d.0),
+                    b.timeout_server
+                        .map_or(BalancerFile::TIMEOUT_SERVER, |d| d.0),
                 );
                 let timeout_queue = self.ms_timer(
                     &format!("{bp}.timeout_queue"),
@@ -348,7 +351,7 @@ impl<'a> Checker<'a> {
                             false
                         }
                     },
-                    keys: self.at_least_one(&format!("{bp}.keys"), b.keys.unwrap_or(10_000)),
+                    keys: self.at_least_one(&format!("{bp}.keys"), b.keys.unwrap_or(BalancerFile::KEYS)),
                     vrrp: None,
                     passive: self.passive(&bp, b),
                     reliability: self.reliability(&format!("{bp}.reliability"), &b.reliability),
@@ -376,19 +379,22 @@ impl<'a> Checker<'a> {
             let centis = SimDuration::from_millis(10);
             let advert_int = self.timer(
                 &format!("{vp}.advert_int"),
-                v.advert_int.map_or(SimDuration::from_secs(1), |d| d.0),
+                v.advert_int.map_or(VrrpFile::ADVERT_INT, |d| d.0),
                 centis,
                 "centiseconds",
             );
-            let track = match v.track_haproxy.unwrap_or(true) {
+            let track = match v.track_haproxy.unwrap_or(VrrpFile::TRACK_HAPROXY) {
                 true => Some((
                     self.timer(
                         &format!("{vp}.track_interval"),
-                        v.track_interval.map_or(SimDuration::from_secs(1), |d| d.0),
+                        v.track_interval.map_or(VrrpFile::TRACK_INTERVAL, |d| d.0),
                         centis,
                         "centiseconds",
                     ),
-                    self.at_least_one(&format!("{vp}.track_fall"), v.track_fall.unwrap_or(1)),
+                    self.at_least_one(
+                        &format!("{vp}.track_fall"),
+                        v.track_fall.unwrap_or(VrrpFile::TRACK_FALL),
+                    ),
                 )),
                 false => None,
             };
@@ -396,7 +402,7 @@ impl<'a> Checker<'a> {
                 cfg.vrrp = Some(Vrrp {
                     backup,
                     advert_int,
-                    backup_priority: v.backup_priority.unwrap_or(100),
+                    backup_priority: v.backup_priority.unwrap_or(VrrpFile::BACKUP_PRIORITY),
                     track,
                 });
             }
@@ -529,7 +535,7 @@ impl<'a> Checker<'a> {
                     name: name.clone(),
                     db_timeout: self.ms_timer(
                         &format!("{sp}.db_timeout"),
-                        s.db_timeout.map_or(SimDuration::from_secs(60), |d| d.0),
+                        s.db_timeout.map_or(ServerFile::DB_TIMEOUT, |d| d.0),
                     ),
                     nginx,
                     app,
@@ -550,19 +556,19 @@ impl<'a> Checker<'a> {
         let monitoring = match &m.monitoring {
             Some(mo) => Monitoring {
                 enabled: mo.enabled,
-                alert_delay: mo.alert_delay.map_or(SimDuration::from_secs(300), |d| d.0),
+                alert_delay: mo.alert_delay.map_or(MonitoringFile::ALERT_DELAY, |d| d.0),
                 notice_delay: mo
                     .notice_delay
-                    .map_or(SimDuration::from_secs(4 * 3600), |d| d.0),
+                    .map_or(MonitoringFile::NOTICE_DELAY, |d| d.0),
             },
             None => Monitoring {
                 enabled: false,
-                alert_delay: SimDuration::from_secs(300),
-                notice_delay: SimDuration::from_secs(4 * 3600),
+                alert_delay: MonitoringFile::ALERT_DELAY,
+                notice_delay: MonitoringFile::NOTICE_DELAY,
             },
         };
         Some(ModelConfig {
-            name: m.name.clone().unwrap_or_else(|| "model".into()),
+            name: m.name.clone().unwrap_or_else(|| ModelFile::NAME.into()),
             monitoring,
             dns,
             entries,
@@ -613,7 +619,8 @@ impl<'a> Checker<'a> {
                     }
                     Some(r) => Some(r),
                 };
-                let clients = self.at_least_one(&p("clients"), w.clients.unwrap_or(1000));
+                let clients =
+                    self.at_least_one(&p("clients"), w.clients.unwrap_or(WorkloadFile::CLIENTS));
                 let clients = self.at_most(
                     &p("clients"),
                     clients,
@@ -735,7 +742,7 @@ impl<'a> Checker<'a> {
         let connect_timeout = self.ms_timer(
             &p("connect_timeout"),
             w.connect_timeout
-                .map_or(SimDuration::from_secs(10), |d| d.0),
+                .map_or(WorkloadFile::CONNECT_TIMEOUT, |d| d.0),
         );
         let try_next_address = w.try_next_address;
         let client_timeout = w.timeout.map(|d| d.0);
@@ -844,9 +851,9 @@ impl<'a> Checker<'a> {
             (Some(o), None) => {
                 let error_limit = self.at_least_one(
                     &format!("{bp}.observe.error_limit"),
-                    o.error_limit.unwrap_or(10),
+                    o.error_limit.unwrap_or(ObserveFile::ERROR_LIMIT),
                 );
-                let mark_down = match o.on_error.as_deref().unwrap_or("fail-check") {
+                let mark_down = match o.on_error.as_deref().unwrap_or(ObserveFile::ON_ERROR) {
                     "fail-check" => false,
                     "mark-down" => true,
                     other => {
@@ -862,11 +869,11 @@ impl<'a> Checker<'a> {
             (None, Some(m)) => {
                 let max_fails = self.at_least_one(
                     &format!("{bp}.max_fails.max_fails"),
-                    m.max_fails.unwrap_or(1),
+                    m.max_fails.unwrap_or(MaxFailsFile::MAX_FAILS),
                 );
                 let fail_timeout = self.ms_timer(
                     &format!("{bp}.max_fails.fail_timeout"),
-                    m.fail_timeout.map_or(SimDuration::from_secs(10), |d| d.0),
+                    m.fail_timeout.map_or(MaxFailsFile::FAIL_TIMEOUT, |d| d.0),
                 );
                 Some(Passive::MaxFails {
                     max_fails,
@@ -896,10 +903,10 @@ impl<'a> Checker<'a> {
     fn health_check(&mut self, path: &str, c: &CheckFile) -> HealthCheck {
         let inter = self.ms_timer(
             &format!("{path}.inter"),
-            c.inter.map_or(SimDuration::from_secs(2), |d| d.0),
+            c.inter.map_or(CheckFile::INTER, |d| d.0),
         );
-        let rise = self.at_least_one(&format!("{path}.rise"), c.rise.unwrap_or(2));
-        let fall = self.at_least_one(&format!("{path}.fall"), c.fall.unwrap_or(3));
+        let rise = self.at_least_one(&format!("{path}.rise"), c.rise.unwrap_or(CheckFile::RISE));
+        let fall = self.at_least_one(&format!("{path}.fall"), c.fall.unwrap_or(CheckFile::FALL));
         let mut timer = |k: &str, d: Option<&DurationSpec>| {
             self.ms_timer(&format!("{path}.{k}"), d.map_or(inter, |d| d.0))
         };
@@ -1048,7 +1055,7 @@ impl<'a> Checker<'a> {
     fn profile(&mut self, path: &str, pr: &ProfileFile) -> Option<RateProfile> {
         match pr.shape.as_str() {
             "sinusoidal" => {
-                let amplitude = pr.amplitude.unwrap_or(0.0);
+                let amplitude = pr.amplitude.unwrap_or(ProfileFile::AMPLITUDE);
                 if !(0.0..=1.0).contains(&amplitude) {
                     self.err(
                         &format!("{path}.amplitude"),
@@ -1112,14 +1119,14 @@ impl<'a> Checker<'a> {
         if duration.is_zero() {
             self.err("duration", "must be positive");
         }
-        let warmup = e.warmup.map_or(SimDuration::ZERO, |w| w.0);
+        let warmup = e.warmup.map_or(ExperimentFile::WARMUP, |w| w.0);
         if warmup >= duration && !duration.is_zero() {
             self.err(
                 "warmup",
                 format!("must be shorter than `duration` ({duration})"),
             );
         }
-        let window = e.window.map_or(SimDuration::from_secs(1), |w| w.0);
+        let window = e.window.map_or(ExperimentFile::WINDOW, |w| w.0);
         if window < limits::MIN_WINDOW {
             self.err(
                 "window",
@@ -1136,7 +1143,10 @@ impl<'a> Checker<'a> {
                 ),
             );
         }
-        let replications = self.at_least_one("replications", e.replications.unwrap_or(5));
+        let replications = self.at_least_one(
+            "replications",
+            e.replications.unwrap_or(ExperimentFile::REPLICATIONS),
+        );
         if replications > limits::MAX_REPLICATIONS {
             self.err(
                 "replications",
@@ -1149,10 +1159,10 @@ impl<'a> Checker<'a> {
         Some(RunConfig {
             duration,
             warmup,
-            drain: e.drain.map_or(SimDuration::from_secs(30), |d| d.0),
+            drain: e.drain.map_or(ExperimentFile::DRAIN, |d| d.0),
             window,
             replications,
-            seed: e.seed.unwrap_or(1),
+            seed: e.seed.unwrap_or(ExperimentFile::SEED),
         })
     }
 }
