@@ -245,7 +245,11 @@ impl<'a> Checker<'a> {
             if algorithm.is_none() {
                 self.err(
                     &format!("{bp}.algorithm"),
-                    format!("unknown algorithm `{}`; known: {ALGORITHMS}", b.algorithm),
+                    format!(
+                        "unknown algorithm `{}`; known: {}",
+                        b.algorithm,
+                        Algorithm::known()
+                    ),
                 );
             }
             let threads = self.at_least_one(&format!("{bp}.threads"), b.threads);
