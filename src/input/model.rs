@@ -1,6 +1,6 @@
-//! The file structs of a model and an experiment, exactly as a user writes
+//! The file structs of a model, exactly as a user writes
 //! them in TOML. Every struct rejects unknown keys. Nothing here is checked
-//! beyond its type: cross-references and ranges are checked in `validate.rs`,
+//! beyond its type: cross-references and ranges are checked in `validate/`,
 //! which turns these structs into the domain types of `crate::stack`.
 //!
 //! Every default lives here, as a constant right after its struct, with its
