@@ -5,8 +5,8 @@
 //! failure while writing results.
 
 use crate::experiment::{self, capacity};
+use crate::input::{self, Input, Overrides};
 use crate::report;
-use crate::spec::{self, Input, Overrides};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
@@ -156,8 +156,8 @@ impl From<report::ReportError> for CliError {
     }
 }
 
-impl From<spec::SpecError> for CliError {
-    fn from(e: spec::SpecError) -> Self {
+impl From<input::SpecError> for CliError {
+    fn from(e: input::SpecError) -> Self {
         CliError::Input(e.to_string())
     }
 }
@@ -243,7 +243,7 @@ fn run(a: RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
         replications: a.replications,
     };
     check_threads(a.threads)?;
-    let exp = spec::load_experiment(&a.experiment, &overrides)?;
+    let exp = input::load_experiment(&a.experiment, &overrides)?;
     let total: usize = exp
         .scenarios
         .iter()
@@ -307,7 +307,7 @@ fn run(a: RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
 
 /// "2 scenarios × 10 replications", or "3 scenarios, 25 replications in all"
 /// when the scenarios differ.
-fn cells_phrase(exp: &crate::spec::Experiment) -> String {
+fn cells_phrase(exp: &crate::input::Experiment) -> String {
     let n = exp.scenarios.len();
     let plural = |n: usize, one: &str, many: &str| {
         if n == 1 {
@@ -338,7 +338,7 @@ fn check(a: CheckArgs, out: &mut dyn Write) -> Result<(), CliError> {
         sets: a.overrides.set.clone(),
         ..Overrides::default()
     };
-    match spec::load_input(&a.file, &overrides)? {
+    match input::load_input(&a.file, &overrides)? {
         Input::Model {
             name,
             model,
@@ -418,7 +418,7 @@ fn availability(a: AvailabilityArgs, out: &mut dyn Write) -> Result<(), CliError
         sets: a.overrides.set.clone(),
         ..Overrides::default()
     };
-    let (name, seed, replications, targets) = match spec::load_input(&a.file, &overrides)? {
+    let (name, seed, replications, targets) = match input::load_input(&a.file, &overrides)? {
         Input::Model {
             name,
             model,

@@ -4,7 +4,7 @@
 //! Layers, from the bottom: `engine` (time, events, random streams; no web
 //! words), `dist` and `stats` (distributions, streaming statistics),
 //! `analytic` (closed forms), `stack` (the web components as a model),
-//! `spec` (the only code that knows TOML), `experiment` (replications and
+//! `input` (the only code that knows TOML), `experiment` (replications and
 //! sweeps in parallel), `report` (the results folder: CSV files), `cli` (the only code that
 //! knows clap).
 
@@ -13,8 +13,8 @@ pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod experiment;
+pub mod input;
 pub mod report;
-pub mod spec;
 pub mod stack;
 pub mod stats;
 pub mod text;

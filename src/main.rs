@@ -4,7 +4,7 @@
 
 use clap::Parser;
 use stacksim::cli::{Cli, execute};
-use stacksim::spec::error::clip_lines;
+use stacksim::input::error::clip_lines;
 
 fn main() {
     let cli = match Cli::try_parse() {
@@ -19,7 +19,7 @@ fn main() {
         drop(stdout);
         match e.message() {
             "" => {}
-            // Clipped again: a message not built from `spec::Problem`s may echo long input.
+            // Clipped again: a message not built from `input::Problem`s may echo long input.
             m if m.starts_with("error") => eprintln!("{}", clip_lines(m)),
             m => eprintln!("error: {}", clip_lines(m)),
         }

@@ -140,7 +140,7 @@ pub fn run(targets: &[Target], settings: &Settings) -> Result<Vec<ScenarioAvaila
             "--years must be between 1 and {MAX_YEARS} (time is integer nanoseconds); use more --replications for a longer total"
         ));
     }
-    let most = crate::spec::limits::MAX_REPLICATIONS;
+    let most = crate::input::limits::MAX_REPLICATIONS;
     if !(1..=most).contains(&settings.replications) {
         return Err(format!(
             "--replications must be from 1 to {most}, found {}",

@@ -8,7 +8,7 @@
 //! replications on every core; and, when given the yardstick binary of
 //! `../shared/bench`, its figures on the same models in the same run.
 
-use crate::spec::{Input, Overrides, load_input};
+use crate::input::{Input, Overrides, load_input};
 use crate::stack::config::{RunConfig, Scenario};
 use clap::Args;
 use std::io::Write;
@@ -91,7 +91,7 @@ fn measure_here(
     threads: usize,
 ) -> Result<Measure, String> {
     let sc = scenario(model, requests, replications)?;
-    let exp = crate::spec::Experiment {
+    let exp = crate::input::Experiment {
         name: "bench".into(),
         file: model.to_path_buf(),
         scenarios: vec![sc],

@@ -12,7 +12,7 @@ pub mod bench;
 pub mod capacity;
 pub mod summary;
 
-use crate::spec::input::Experiment;
+use crate::input::expand::Experiment;
 use crate::stack::{ReplicationResult, simulate};
 use rayon::prelude::*;
 

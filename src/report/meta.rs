@@ -12,7 +12,7 @@
 
 use super::{diagram, topology};
 use crate::experiment::availability::{Settings, Target};
-use crate::spec::Experiment;
+use crate::input::Experiment;
 use crate::stack::config::ModelConfig;
 use std::path::{Path, PathBuf};
 

@@ -1,10 +1,10 @@
 //! The validated description of one simulation: the infrastructure, the
 //! workload and the run parameters, as plain domain types.
 //!
-//! Everything here has already been checked (`crate::spec::validate`):
+//! Everything here has already been checked (`crate::input::validate`):
 //! references are indices into the component vectors, counts are at least
 //! one, shares add up to one. `stack` code may therefore index without
-//! checking. No serde here: only `spec/` knows the file format.
+//! checking. No serde here: only `input/` knows the file format.
 
 use crate::dist::Dist;
 use crate::engine::SimDuration;
@@ -113,50 +113,60 @@ pub enum Algorithm {
     Uri,
 }
 
+/// HAProxy's spelling of each algorithm, in the order messages list them:
+/// the one table that [`Algorithm::parse`], [`Algorithm::name`] and
+/// [`Algorithm::known`] read. `None` marks `random(N)`, the spelling of
+/// `Random { draws: N }` for N from 2 to 255 (N = 1 is written `random`).
+const SPELLINGS: [(&str, Option<Algorithm>); 8] = [
+    ("roundrobin", Some(Algorithm::RoundRobin)),
+    ("static-rr", Some(Algorithm::StaticRr)),
+    ("leastconn", Some(Algorithm::LeastConn)),
+    ("random", Some(Algorithm::Random { draws: 1 })),
+    ("random(N)", None),
+    ("source", Some(Algorithm::Source)),
+    ("uri", Some(Algorithm::Uri)),
+    ("first", Some(Algorithm::First)),
+];
+
 impl Algorithm {
     /// Parses HAProxy's spelling: `roundrobin`, `static-rr`, `leastconn`,
-    /// `random`, `random(2)`, `source`.
+    /// `random`, `random(2)`, `source`, `uri`, `first`.
     pub fn parse(s: &str) -> Option<Algorithm> {
-        Some(match s.trim() {
-            "roundrobin" => Algorithm::RoundRobin,
-            "static-rr" => Algorithm::StaticRr,
-            "leastconn" => Algorithm::LeastConn,
-            "random" => Algorithm::Random { draws: 1 },
-            "source" => Algorithm::Source,
-            "first" => Algorithm::First,
-            "uri" => Algorithm::Uri,
-            other => {
-                let n = other
-                    .strip_prefix("random(")?
-                    .strip_suffix(')')?
-                    .trim()
-                    .parse::<u8>()
-                    .ok()?;
-                if n == 0 {
-                    return None;
-                }
-                Algorithm::Random { draws: n }
-            }
-        })
+        let s = s.trim();
+        if let Some(&(_, a)) = SPELLINGS.iter().find(|(name, a)| a.is_some() && *name == s) {
+            return a;
+        }
+        let n = s
+            .strip_prefix("random(")?
+            .strip_suffix(')')?
+            .trim()
+            .parse::<u8>()
+            .ok()?;
+        (n > 0).then_some(Algorithm::Random { draws: n })
     }
 
+    /// HAProxy's spelling, which [`Algorithm::parse`] reads back.
     pub fn name(self) -> String {
         match self {
-            Algorithm::RoundRobin => "roundrobin".into(),
-            Algorithm::StaticRr => "static-rr".into(),
-            Algorithm::LeastConn => "leastconn".into(),
-            Algorithm::Random { draws: 1 } => "random".into(),
-            Algorithm::Random { draws } => format!("random({draws})"),
-            Algorithm::Source => "source".into(),
-            Algorithm::First => "first".into(),
-            Algorithm::Uri => "uri".into(),
+            Algorithm::Random { draws } if draws != 1 => format!("random({draws})"),
+            a => SPELLINGS
+                .iter()
+                .find(|(_, known)| *known == Some(a))
+                .map_or_else(String::new, |(name, _)| (*name).to_string()),
         }
+    }
+
+    /// Every spelling, for error messages: `roundrobin, static-rr, …`.
+    pub fn known() -> String {
+        SPELLINGS.map(|(name, _)| name).join(", ")
     }
 }
 
-/// The algorithms `Algorithm::parse` knows, for error messages.
-pub const ALGORITHMS: &str =
-    "roundrobin, static-rr, leastconn, random, random(N), source, uri, first";
+impl std::fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct BackendConfig {

@@ -11,7 +11,7 @@
 //! also be narrow (≤ 5% of the mean) so that a test cannot pass by noise.
 
 use stacksim::experiment::ScenarioResult;
-use stacksim::spec::input::Overrides;
+use stacksim::input::Overrides;
 use stacksim::stack::ReplicationResult;
 use stacksim::stats::{Estimate, t_quantile};
 
@@ -21,7 +21,7 @@ fn run_toml(toml: &str, name: &str) -> Vec<ScenarioResult> {
     std::fs::create_dir_all(&dir).expect("create temp dir");
     let path = dir.join(format!("{name}.toml"));
     std::fs::write(&path, toml).expect("write experiment");
-    let exp = stacksim::spec::load_experiment(&path, &Overrides::default())
+    let exp = stacksim::input::load_experiment(&path, &Overrides::default())
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     let _ = std::fs::remove_dir_all(&dir);
     stacksim::experiment::run(&exp, None, &|| {}).expect("run")

@@ -1,6 +1,6 @@
 //! The simulator against queueing theory. Each test describes a system in the
 //! model language (a TOML experiment with an inline `[model]`, written to a
-//! temporary file and loaded by `spec::load_experiment`, so the parser and
+//! temporary file and loaded by `input::load_experiment`, so the parser and
 //! validator are exercised too), runs independent replications with
 //! `experiment::run`, and reduces each replication to one figure (a mean
 //! sojourn, a p99, a utilisation, a mean wait, a throughput…) measured after
@@ -29,7 +29,7 @@
 //! Measured figures and theory are printed (`-- --nocapture` shows them).
 
 use stacksim::analytic::{self, Centre, MG1, MMc};
-use stacksim::spec::input::Overrides;
+use stacksim::input::Overrides;
 use stacksim::stack::ReplicationResult;
 use stacksim::stats::{Estimate, t_quantile};
 use std::sync::OnceLock;
@@ -53,7 +53,7 @@ fn run_toml(toml: &str, name: &str) -> Vec<ReplicationResult> {
             .map(|s| s.parse().expect("STACKSIM_THEORY_SEED must be an integer")),
         ..Overrides::default()
     };
-    let exp = stacksim::spec::load_experiment(&path, &overrides)
+    let exp = stacksim::input::load_experiment(&path, &overrides)
         .unwrap_or_else(|e| panic!("{name}: the experiment does not load: {e}"));
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(exp.scenarios.len(), 1, "{name}: one scenario expected");

@@ -575,7 +575,7 @@ mod tests {
 
     #[test]
     fn empirical_reads_a_column_relative_to_the_model_folder() {
-        let dir = std::env::temp_dir().join(format!("stacksim-spec-dist-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("stacksim-input-dist-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(
             dir.join("lat.csv"),

@@ -1,12 +1,13 @@
-//! The entry points of `spec`: read a model or an experiment file, apply
+//! The entry points of `input`: read a model or an experiment file, apply
 //! overrides, expand scenarios and sweeps, and return validated domain
 //! types — or every problem found.
 
 use super::error::{Problem, SpecError};
+use super::experiment::{ExperimentFile, WorkloadFile};
 use super::limits;
 use super::load::{Loaded, load, parse_set};
 use super::locate::Seg;
-use super::model::{ExperimentFile, ModelFile, WorkloadFile};
+use super::model::ModelFile;
 use super::validate::Checker;
 use crate::stack::config::{ModelConfig, Scenario, Workload};
 use std::path::{Path, PathBuf};

@@ -1,13 +1,19 @@
-//! The file structs of a model and an experiment, exactly as a user writes
+//! The file structs of a model, exactly as a user writes
 //! them in TOML. Every struct rejects unknown keys. Nothing here is checked
-//! beyond its type: cross-references and ranges are checked in `validate.rs`,
+//! beyond its type: cross-references and ranges are checked in `validate/`,
 //! which turns these structs into the domain types of `crate::stack`.
 //!
-//! Every default named here is the real software's default, with its source,
-//! so that a model that leaves a field out behaves like the real thing.
+//! Every default lives here, as a constant right after its struct, with its
+//! source: the real software's default where it has one (HAProxy's
+//! configuration manual, nginx's upstream module, keepalived.conf(5), the
+//! MySQL and PHP manuals), so that a model that leaves a field out behaves
+//! like the real thing; otherwise a usual setting, said as such.
+//! `validate` applies them; the experiment's structs are in `experiment.rs`.
 
 use super::dist::DistSpec;
 use super::duration::DurationSpec;
+use super::experiment::WorkloadFile;
+use crate::engine::SimDuration;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -36,6 +42,11 @@ pub struct ModelFile {
     pub monitoring: Option<MonitoringFile>,
 }
 
+impl ModelFile {
+    /// The model's name when the file gives none.
+    pub const NAME: &str = "model";
+}
+
 /// `[monitoring]`: how soon a failure is known, so that repair starts.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +58,15 @@ pub struct MonitoringFile {
     pub alert_delay: Option<DurationSpec>,
     /// Without: until someone notices (default 4 h).
     pub notice_delay: Option<DurationSpec>,
+}
+
+impl MonitoringFile {
+    /// A usual alerting delay (checks every minute, an alert after a few
+    /// failures); no software default.
+    pub const ALERT_DELAY: SimDuration = SimDuration::from_secs(5 * 60);
+    /// Until a user complains and someone looks: an assumption, the upper
+    /// end of the usual MTTR range (5 min – 4 h).
+    pub const NOTICE_DELAY: SimDuration = SimDuration::from_secs(4 * 3600);
 }
 
 /// `reliability = { mtbf = "2000h", mttr = "2h" }`: exponential times
@@ -91,7 +111,7 @@ pub struct BalancerFile {
     #[serde(default = "default_algorithm")]
     pub algorithm: String,
     /// Parallel processing threads (HAProxy `nbthread`).
-    #[serde(default = "one")]
+    #[serde(default = "default_threads")]
     pub threads: u32,
     /// Processing time per request in the balancer; left out = zero.
     pub overhead: Option<DistSpec>,
@@ -132,6 +152,24 @@ pub struct BalancerFile {
     pub reliability: Option<ReliabilityFile>,
 }
 
+impl BalancerFile {
+    /// HAProxy `balance`: roundrobin is the default before HAProxy 3.3
+    /// (random(2) since).
+    pub const ALGORITHM: &str = "roundrobin";
+    /// One processing thread (HAProxy `nbthread`; HAProxy ≥ 2.5 starts one
+    /// per CPU, a model says how many it means).
+    pub const THREADS: u32 = 1;
+    /// HAProxy `retries`: 3.
+    pub const RETRIES: u32 = 3;
+    /// HAProxy `timeout connect` has no default; 5 s is the usual setting.
+    /// `timeout queue` defaults to it (HAProxy manual).
+    pub const TIMEOUT_CONNECT: SimDuration = SimDuration::from_secs(5);
+    /// HAProxy `timeout server` has no default; 30 s is the usual setting.
+    pub const TIMEOUT_SERVER: SimDuration = SimDuration::from_secs(30);
+    /// For `uri`: distinct URIs requests ask for (stacksim's choice).
+    pub const KEYS: u32 = 10_000;
+}
+
 /// HAProxy `observe layer7`, `error-limit` (default 10), `on-error`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -141,6 +179,13 @@ pub struct ObserveFile {
     pub on_error: Option<String>,
 }
 
+impl ObserveFile {
+    /// HAProxy `error-limit`: 10.
+    pub const ERROR_LIMIT: u32 = 10;
+    /// HAProxy `on-error`: `fail-check`.
+    pub const ON_ERROR: &str = "fail-check";
+}
+
 /// nginx `max_fails` (default 1) and `fail_timeout` (default 10 s).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -148,6 +193,13 @@ pub struct ObserveFile {
 pub struct MaxFailsFile {
     pub max_fails: Option<u32>,
     pub fail_timeout: Option<DurationSpec>,
+}
+
+impl MaxFailsFile {
+    /// nginx upstream `server … max_fails`: 1.
+    pub const MAX_FAILS: u32 = 1;
+    /// nginx upstream `server … fail_timeout`: 10 s.
+    pub const FAIL_TIMEOUT: SimDuration = SimDuration::from_secs(10);
 }
 
 /// keepalived's VRRP settings of an active-passive balancer pair.
@@ -165,6 +217,19 @@ pub struct VrrpFile {
     pub track_haproxy: Option<bool>,
     pub track_interval: Option<DurationSpec>,
     pub track_fall: Option<u32>,
+}
+
+impl VrrpFile {
+    /// keepalived `advert_int`: 1 s.
+    pub const ADVERT_INT: SimDuration = SimDuration::from_secs(1);
+    /// keepalived `priority`: 100.
+    pub const BACKUP_PRIORITY: u8 = 100;
+    /// A `vrrp_script` checks HAProxy (the usual keepalived setup).
+    pub const TRACK_HAPROXY: bool = true;
+    /// keepalived `vrrp_script` `interval`: 1 s.
+    pub const TRACK_INTERVAL: SimDuration = SimDuration::from_secs(1);
+    /// keepalived `vrrp_script` `fall`: 1.
+    pub const TRACK_FALL: u32 = 1;
 }
 
 /// `check = true | false | { … }` (deserialized in `words.rs`).
@@ -193,6 +258,16 @@ pub struct CheckFile {
     pub timeout: Option<DurationSpec>,
 }
 
+impl CheckFile {
+    /// HAProxy `inter`: 2 s; `fastinter`, `downinter` and (without
+    /// `timeout check`) the check's timeout default to it.
+    pub const INTER: SimDuration = SimDuration::from_secs(2);
+    /// HAProxy `rise`: 2.
+    pub const RISE: u32 = 2;
+    /// HAProxy `fall`: 3.
+    pub const FALL: u32 = 3;
+}
+
 /// A backend is either a bare server name or `{ server = "web1", weight = 2 }`
 /// (deserialized in `words.rs`).
 #[derive(Debug, Clone)]
@@ -207,11 +282,16 @@ pub enum BackendFile {
 pub struct WeightedBackendFile {
     pub server: String,
     /// HAProxy `weight`: default 1, at most 256.
-    #[serde(default = "one")]
+    #[serde(default = "default_weight")]
     pub weight: u32,
     /// HAProxy `maxconn`: default 0 = unlimited.
     #[serde(default)]
     pub maxconn: u32,
+}
+
+impl WeightedBackendFile {
+    /// HAProxy `weight`: 1 (also a bare name's weight).
+    pub const WEIGHT: u32 = 1;
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -230,6 +310,11 @@ pub struct ServerFile {
     pub db_timeout: Option<DurationSpec>,
     /// Failures of the server's host (and so of everything on it).
     pub reliability: Option<ReliabilityFile>,
+}
+
+impl ServerFile {
+    /// PHP `default_socket_timeout`: 60 s.
+    pub const DB_TIMEOUT: SimDuration = SimDuration::from_secs(60);
 }
 
 /// A service station: `workers` parallel servers and a FIFO queue.
@@ -257,6 +342,11 @@ pub struct AppFile {
     pub mode: String,
 }
 
+impl AppFile {
+    /// `sync`: a worker is held through its queries, like PHP-FPM.
+    pub const MODE: &str = "sync";
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "a table with role, connections, read and write")]
@@ -280,171 +370,26 @@ pub struct DatabaseFile {
     pub reliability: Option<ReliabilityFile>,
 }
 
-/// What load to offer.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[serde(expecting = "a table with kind, and rate or users and think")]
-pub struct WorkloadFile {
-    /// `open` (arrivals at a rate, whatever the response time) or `closed`
-    /// (a fixed population of users who wait for each answer, then think).
-    pub kind: String,
-    /// Open: mean arrivals per second.
-    pub rate: Option<f64>,
-    /// Open: how the rate varies over time; left out = constant.
-    pub profile: Option<ProfileFile>,
-    /// Closed: the number of users.
-    pub users: Option<u32>,
-    /// Closed: think time between a response and the user's next request.
-    pub think: Option<DistSpec>,
-    /// Open: distinct clients, each with its own DNS cache. Default 1000.
-    pub clients: Option<u32>,
-    /// Request classes; left out = one class with no database queries.
-    #[serde(default)]
-    pub classes: Vec<ClassFile>,
-    /// How long a client waits to connect to a silent host (default 10 s).
-    pub connect_timeout: Option<DurationSpec>,
-    /// With several DNS addresses, a client whose connection fails tries
-    /// the next one (default false).
-    #[serde(default)]
-    pub try_next_address: bool,
-    /// The client gives up waiting for an answer after this (default: never).
-    pub timeout: Option<DurationSpec>,
-    /// Retries of a request that timed out or failed (default 0); the
-    /// request counts once, with its total latency.
-    #[serde(default)]
-    pub retries: u32,
+impl DatabaseFile {
+    /// MySQL `max_connections`: 151.
+    pub const CONNECTIONS: u32 = 151;
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[serde(expecting = "a table with shape, and amplitude and period, or steps")]
-pub struct ProfileFile {
-    /// `sinusoidal` or `steps`.
-    pub shape: String,
-    /// Sinusoidal: relative amplitude in [0, 1]: rate·(1 + a·sin(2πt/period)).
-    pub amplitude: Option<f64>,
-    pub period: Option<DurationSpec>,
-    /// Steps: from `at` on, the rate is `rate`.
-    #[serde(default)]
-    pub steps: Vec<StepFile>,
+fn default_threads() -> u32 {
+    BalancerFile::THREADS
 }
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a table with at and rate")]
-pub struct StepFile {
-    pub at: DurationSpec,
-    pub rate: f64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[serde(expecting = "a table with name, probability, reads and writes")]
-pub struct ClassFile {
-    pub name: String,
-    /// Share of requests in this class; the shares must add up to 1.
-    pub probability: f64,
-    /// Read queries, run one after the other (to the server's `reads_from`).
-    #[serde(default)]
-    pub reads: u32,
-    /// Write queries, after the reads (to the server's `writes_to`).
-    #[serde(default)]
-    pub writes: u32,
-}
-
-/// An experiment file: which model, what load, how long, how many times.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[serde(expecting = "a table with model, workload, duration")]
-pub struct ExperimentFile {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    /// The model, inlined (the loader replaces a path by the file's content).
-    pub model: ModelFile,
-    pub workload: Option<WorkloadFile>,
-    /// Simulated time of one replication, warm-up included.
-    pub duration: DurationSpec,
-    /// Initial period whose requests are not measured.
-    pub warmup: Option<DurationSpec>,
-    /// After `duration`, how long requests still in flight may take to finish.
-    pub drain: Option<DurationSpec>,
-    /// Independent replications (different random numbers) per scenario.
-    pub replications: Option<u32>,
-    pub seed: Option<u64>,
-    /// Width of a time-series window (default 1 s).
-    pub window: Option<DurationSpec>,
-    /// Run even when an open workload exceeds some station's capacity and
-    /// nothing bounds its queue (the queue then grows without limit).
-    #[serde(default)]
-    pub allow_overload: bool,
-    /// Components with a `reliability` also fail at random during the run
-    /// (exponential times with their MTBF), and are repaired after the
-    /// model's monitoring detection delay plus an exponential MTTR.
-    #[serde(default)]
-    pub random_failures: bool,
-    /// Variants of the model or workload, each a set of overrides.
-    #[serde(default)]
-    pub scenarios: Vec<ScenarioFile>,
-    /// One parameter over a list of values (crossed with `scenarios`).
-    pub sweep: Option<SweepFile>,
-    /// Faults injected at given times.
-    #[serde(default)]
-    pub faults: Vec<FaultFile>,
-}
-
-/// `[[faults]]`: something breaks at `at` (and recovers after `duration`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[serde(expecting = "a table with at, target, kind and its parameters")]
-pub struct FaultFile {
-    pub at: DurationSpec,
-    /// A server or balancer (crash, slow) or a station such as `web2.app` or `db1` (slow).
-    pub target: String,
-    /// `crash`, `slow`, `partition` or `network`.
-    pub kind: String,
-    /// For a crash: `host` (silent: connections time out; the default) or
-    /// `process` (connections refused at once).
-    pub mode: Option<String>,
-    /// For a slow-down: service times × this factor.
-    pub factor: Option<f64>,
-    /// For a partition: the component the target can no longer reach.
-    pub peer: Option<String>,
-    /// For kind = "network" (target `client_lb`, `lb_server` or `server_db`):
-    /// latency added to each one-way hop…
-    pub extra_latency: Option<DurationSpec>,
-    /// …and the probability that a hop's packet is lost (then resent).
-    pub loss: Option<f64>,
-    /// Recovery after this long; left out = never during the run.
-    pub duration: Option<DurationSpec>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a table with name and set")]
-pub struct ScenarioFile {
-    pub name: String,
-    /// `"dotted.path" = value` overrides, as on the command line.
-    #[serde(default)]
-    pub set: toml::Table,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a table with param and values")]
-pub struct SweepFile {
-    pub param: String,
-    pub values: Vec<toml::Value>,
-}
-
-fn one() -> u32 {
-    1
+fn default_weight() -> u32 {
+    WeightedBackendFile::WEIGHT
 }
 fn default_algorithm() -> String {
-    "roundrobin".into()
+    BalancerFile::ALGORITHM.into()
 }
 fn default_app_mode() -> String {
-    "sync".into()
+    AppFile::MODE.into()
 }
 fn default_retries() -> u32 {
-    3
+    BalancerFile::RETRIES
 }
 fn default_db_connections() -> u32 {
-    151
+    DatabaseFile::CONNECTIONS
 }

@@ -8,7 +8,8 @@
 pub mod dist;
 pub mod duration;
 pub mod error;
-pub mod input;
+pub mod expand;
+pub mod experiment;
 pub mod limits;
 pub mod load;
 pub mod locate;
@@ -20,4 +21,4 @@ pub mod words;
 mod words_walk;
 
 pub use error::{Problem, SpecError};
-pub use input::{Experiment, Input, Overrides, load_experiment, load_input};
+pub use expand::{Experiment, Input, Overrides, load_experiment, load_input};

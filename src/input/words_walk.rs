@@ -6,8 +6,8 @@
 //! a field added later is covered without editing this test. Set
 //! `STACKSIM_DUMP_MESSAGES=FILE` to read all the messages.
 
-use crate::spec::locate::Seg;
-use crate::spec::{Overrides, load_input};
+use crate::input::locate::Seg;
+use crate::input::{Overrides, load_input};
 use toml::{Table, Value};
 
 const RUST_WORDS: [&str; 10] = [
