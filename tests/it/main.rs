@@ -5,7 +5,8 @@
 //! - `bad_input`: every kind of bad input gives one clear message and exit code 2;
 //! - `cli`: the command line as a user runs it;
 //! - `experiments`: every bundled model and experiment runs;
-//! - `failures`: health checks, retries, crashes and algorithms against computed expectations.
+//! - `failures`: health checks, retries, crashes and algorithms against computed expectations;
+//! - `readme`: every TOML block of README.md passes `stacksim check` as written.
 
 mod availability;
 mod bad_input;
@@ -14,4 +15,5 @@ mod common;
 mod determinism;
 mod experiments;
 mod failures;
+mod readme;
 mod theory;
