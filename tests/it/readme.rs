@@ -5,17 +5,14 @@
 //! checked as if it were a file in the repository's `experiments/` folder
 //! (next to copies of the bundled `models/` and `experiments/`), so a
 //! relative `model = "../models/seed.toml"` resolves as it would in a clone.
-//! A block that must not be checked (none today) would open with the line
-//! `# not checked: <why>`; the test lists such blocks so they stay rare.
+//! There is no way to exempt a block: show TOML that is not a whole file in
+//! a ```` ``` ```` block without the `toml` tag, or in the prose.
 
 use super::common::TempDir;
 use std::path::Path;
 use std::process::Command;
 
 const README: &str = include_str!("../../README.md");
-
-/// The opening line of a block the test deliberately skips.
-const NOT_CHECKED: &str = "# not checked:";
 
 /// One fenced TOML block: the README line of its first content line, and its text.
 #[derive(Debug, PartialEq)]
@@ -78,12 +75,7 @@ fn every_readme_toml_block_passes_check() {
     copy_tomls("models", &dir.path().join("models"));
     copy_tomls("experiments", &dir.path().join("experiments"));
     let mut failures = vec![];
-    let mut skipped = vec![];
     for block in &blocks {
-        if block.text.starts_with(NOT_CHECKED) {
-            skipped.push(block.line);
-            continue;
-        }
         let name = format!("readme-line-{}.toml", block.line);
         std::fs::write(dir.path().join("experiments").join(&name), &block.text)
             .expect("write a block");
@@ -103,10 +95,6 @@ fn every_readme_toml_block_passes_check() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(
-        skipped.len() <= 1,
-        "README.md: blocks at lines {skipped:?} are marked `{NOT_CHECKED}`; make them complete files"
-    );
 }
 
 #[test]
