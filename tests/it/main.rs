@@ -5,6 +5,7 @@
 //! - `bad_input`: every kind of bad input gives one clear message and exit code 2;
 //! - `cli`: the command line as a user runs it;
 //! - `experiments`: every bundled model and experiment runs;
+//! - `fuzz`: mutated bundled files never crash, hang or exhaust stacksim, and every message is located and short;
 //! - `failures`: health checks, retries, crashes and algorithms against computed expectations;
 //! - `readme`: every TOML block of README.md passes `stacksim check` as written.
 
@@ -15,5 +16,6 @@ mod common;
 mod determinism;
 mod experiments;
 mod failures;
+mod fuzz;
 mod readme;
 mod theory;
