@@ -27,6 +27,7 @@
 mod exec;
 mod mutate;
 mod report;
+mod values;
 
 use super::common::TempDir;
 use exec::{Corpus, judge, make_case, run};
