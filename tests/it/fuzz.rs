@@ -43,7 +43,7 @@ use std::time::Instant;
 /// Flip to `true` once a campaign comes back clean.
 const ENFORCE: bool = false;
 /// Cases in the CI batch.
-const CI_CASES: u64 = 3000;
+const CI_CASES: u64 = 2000;
 /// The CI batch's seed: fixed, so CI sees the same cases every time.
 const CI_SEED: u64 = 0x5EED_F022;
 /// Marks a findings folder as the fuzzer's, so a campaign may empty it.
@@ -69,6 +69,10 @@ fn batch(seed: u64, n: u64, mutated: bool, long: bool, save: Option<&Path>) -> R
                     let id = next.fetch_add(1, Ordering::Relaxed);
                     if id >= n {
                         break;
+                    }
+                    if long && id > 0 && id % 1000 == 0 {
+                        let failing = report.lock().expect("the report").failing_cases();
+                        println!("fuzz: case {id} of {n}, {failing} failing so far");
                     }
                     let case = make_case(corpus, seed, id, mutated, long);
                     corpus.write(&dir, &case);

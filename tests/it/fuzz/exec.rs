@@ -172,7 +172,8 @@ pub fn make_case(corpus: &Corpus, seed: u64, id: u64, mutated: bool, long: bool)
             .map(String::from),
         ),
         90.. if cheap => {}
-        90.. if long => timeout = HEAVY_TIMEOUT,
+        // A heavy experiment unforced costs seconds: rarely, and only in a campaign.
+        90.. if long && rng.percent(15) => timeout = HEAVY_TIMEOUT,
         _ => run.extend(["--replications", "1", "--threads", "1"].map(String::from)),
     }
     if rng.percent(90) {

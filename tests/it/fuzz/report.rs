@@ -43,6 +43,16 @@ impl Report {
         self.classes.is_empty()
     }
 
+    /// Cases with at least one finding.
+    pub fn failing_cases(&self) -> usize {
+        let all: BTreeSet<u64> = self
+            .classes
+            .values()
+            .flat_map(|c| c.cases.iter().copied())
+            .collect();
+        all.len()
+    }
+
     pub fn add(&mut self, case: &Case, inv: &Invocation, f: Finding) {
         let class = self.classes.entry(f.class).or_default();
         class.invocations += 1;
