@@ -9,7 +9,9 @@
 //! - `bad_input_words`: messages in the user's words, with long values clipped;
 //! - `cli`: the command line as a user runs it;
 //! - `experiments`: every bundled model and experiment runs;
-//! - `failures`: health checks, retries, crashes and algorithms against computed expectations.
+//! - `fuzz`: mutated bundled files never crash, hang or exhaust stacksim, and every message is located and short;
+//! - `failures`: health checks, retries, crashes and algorithms against computed expectations;
+//! - `readme`: every TOML block of README.md passes `stacksim check` as written.
 
 mod availability;
 mod bad_input;
@@ -22,4 +24,6 @@ mod common;
 mod determinism;
 mod experiments;
 mod failures;
+mod fuzz;
+mod readme;
 mod theory;
