@@ -25,7 +25,15 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Simulate an experiment and write its CSVs into output/<experiment>/.
+    /// Simulate an experiment; write its CSVs, charts and report into output/<experiment>/.
+    ///
+    /// How to read the figures: latency columns (mean, p50 … p99.9, max) are
+    /// over *successful* requests only — failed ones are counted in `failed`
+    /// and `availability`, by reason in failures.csv. Percentiles are the mean
+    /// over replications of each replication's percentile (so their ± is a
+    /// real 95% confidence interval); `max_ms` in summary.csv is the largest
+    /// latency of any replication. The results folder is replaced whole, only
+    /// once everything is written.
     Run(RunArgs),
     /// Validate a model or experiment; print its topology and offered load.
     Check(CheckArgs),

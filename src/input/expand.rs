@@ -177,12 +177,13 @@ pub fn load_input(path: &Path, overrides: &Overrides) -> Result<Input, SpecError
 pub fn load_experiment(path: &Path, overrides: &Overrides) -> Result<Experiment, SpecError> {
     let loaded = load(path)?;
     if loaded.model_only {
-        return Err(Problem::new(
-            "",
-            "this is a model, not an experiment: an experiment names its model (`model = \"../models/x.toml\"`) and gives `duration` and a [workload]",
-        )
-        .in_file(path)
-        .into());
+        // The whole file is the problem: point at its first line.
+        return Err(loaded
+            .problem(
+                &[],
+                "this is a model, not an experiment: an experiment names its model (`model = \"../models/x.toml\"`) and gives `duration` and a [workload]",
+            )
+            .into());
     }
     load_experiment_from(loaded, path, overrides)
 }

@@ -37,6 +37,11 @@ pub const MAX_RATE_PER_S: f64 = 1e7;
 /// cache entry (and a user, a pending think time).
 pub const MAX_CLIENTS: u32 = 1_000_000;
 
+/// Workers of a station (app workers, nginx workers, balancer threads,
+/// database connections). Past this a station is, for any design, an
+/// infinite server; the analytic estimates cost O(workers).
+pub const MAX_WORKERS: u32 = 100_000;
+
 /// Database queries a request class makes per request (a page makes 5–10).
 pub const MAX_QUERIES_PER_REQUEST: u32 = 1_000;
 

@@ -331,11 +331,10 @@ impl Loaded {
     /// A problem at `path` in the merged table, located in its file.
     pub fn problem(&self, path: &[Seg], message: impl Into<String>) -> Problem {
         let message = message.into();
-        if let Some(a) = self
-            .applied
-            .iter()
-            .rev()
-            .find(|a| path.starts_with(&a.path) || a.path.starts_with(path))
+        if let Some(a) =
+            self.applied.iter().rev().find(|a| {
+                path.starts_with(&a.path) || (!path.is_empty() && a.path.starts_with(path))
+            })
         {
             return self.overridden(
                 self.shown_path(path),

@@ -913,6 +913,24 @@ fn problems_of_a_parsed_file_always_have_a_line_and_column() {
             format!("name = \"../../etc\"\n{EXPERIMENT}"),
             &["e.toml:1:1: name: ", "must not contain `/`"],
         ),
+        run_case(
+            "a-model-run-as-an-experiment",
+            SEED_MODEL.into(),
+            SEED_MODEL.into(),
+            &["e.toml:1:1: ", "this is a model, not an experiment"],
+        ),
+        case(
+            "no-workload-is-not-blamed-on-an-override",
+            vec![
+                ("m.toml", TINY_MODEL.into()),
+                ("e.toml", "model = \"m.toml\"\nduration = \"10s\"\n".into()),
+            ],
+            &["run", "e.toml", "--replications", "1"],
+            &[
+                "e.toml:1:1: ",
+                "an experiment needs a [workload] (or its model must give one)\n",
+            ],
+        ),
         case(
             "overload-at-the-rate",
             overloaded_tiny(),

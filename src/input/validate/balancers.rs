@@ -31,7 +31,7 @@ impl Checker<'_> {
                     ),
                 );
             }
-            let threads = self.at_least_one(&format!("{bp}.threads"), b.threads);
+            let threads = self.workers(&format!("{bp}.threads"), b.threads);
             let station = match &b.overhead {
                 Some(o) => self
                     .dist(&format!("{bp}.overhead"), o)

@@ -79,7 +79,7 @@ impl Checker<'_> {
                     None
                 }
             };
-            let connections = self.at_least_one(&format!("{dp}.connections"), d.connections);
+            let connections = self.workers(&format!("{dp}.connections"), d.connections);
             let read = self.dist(&format!("{dp}.read"), &d.read);
             let write = match (&d.write, role) {
                 (Some(w), _) => self.dist(&format!("{dp}.write"), w),

@@ -21,6 +21,7 @@ mod workload;
 
 use super::dist::DistSpec;
 use super::error::{Problem, SpecError};
+use super::limits;
 use super::load::Loaded;
 use super::locate::parse_path;
 use super::model::*;
@@ -119,13 +120,25 @@ impl<'a> Checker<'a> {
         limit: Option<u32>,
         service: &DistSpec,
     ) -> Option<StationConfig> {
-        let workers = self.at_least_one(&format!("{path}.workers"), workers);
+        let workers = self.workers(&format!("{path}.workers"), workers);
         let service = self.dist(&format!("{path}.service"), service)?;
         Some(StationConfig {
             workers,
             queue_limit: limit,
             service,
         })
+    }
+
+    /// A count of parallel workers (threads, connections): from 1 to
+    /// [`limits::MAX_WORKERS`].
+    pub(super) fn workers(&mut self, path: &str, n: u32) -> u32 {
+        let n = self.at_least_one(path, n);
+        self.at_most(
+            path,
+            n,
+            limits::MAX_WORKERS,
+            "past that a station never queues; the estimates cost one step per worker",
+        )
     }
 
     /// A component's failure and repair means; both must be positive.
