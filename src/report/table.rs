@@ -12,6 +12,17 @@ fn pm(mean: f64, hw: f64, d: usize) -> String {
     }
 }
 
+/// An availability with two decimals, or as many more (up to five) as it
+/// takes not to print 100.00% when requests failed.
+fn availability(share: f64, failed: u64) -> String {
+    let pct = 100.0 * share;
+    let mut d = 2;
+    while failed > 0 && d < 5 && format!("{pct:.d$}").starts_with("100") {
+        d += 1;
+    }
+    format!("{pct:.d$}%")
+}
+
 /// Longest scenario name shown in full; longer ones are clipped with `…`
 /// (the CSVs keep them whole).
 const NAME_CHARS: usize = 38;
@@ -30,7 +41,7 @@ pub fn render(sums: &[ScenarioSummary]) -> String {
                 crate::text::clip(&s.scenario, NAME_CHARS),
                 s.replications.to_string(),
                 s.failed.to_string(),
-                format!("{:.2}%", 100.0 * s.availability.mean),
+                availability(s.availability.mean, s.failed),
                 format!("{:.1}", s.throughput_rps.mean),
                 pm(s.mean_ms.mean, s.mean_ms.half_width_95, 1),
                 format!("{:.1}", s.p50_ms.mean),
@@ -92,6 +103,14 @@ mod tests {
             p999_ms: e(mean_ms * 30.0),
             max_ms: mean_ms * 40.0,
         }
+    }
+
+    #[test]
+    fn a_failure_never_shows_as_a_full_hundred_percent() {
+        assert_eq!(availability(1.0, 0), "100.00%");
+        assert_eq!(availability(0.9628, 10), "96.28%");
+        assert_eq!(availability(1.0 - 15.0 / 900_000.0, 15), "99.998%");
+        assert_eq!(availability(1.0 - 1e-9, 1), "100.00000%");
     }
 
     #[test]
