@@ -453,3 +453,32 @@ fn rerun_into_the_same_folder_leaves_no_temporary_files() {
     assert_eq!(files, expected);
     assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), first);
 }
+
+#[test]
+fn an_overloaded_model_exits_2_naming_the_bound_and_writes_nothing() {
+    // `rate = 1e12` with `allow_overload`: the request slab reaches its cap
+    // (a million in flight) within a microsecond of simulated time; the run
+    // ends at once with the model's error instead of exhausting memory.
+    let dir = TempDir::new("overload");
+    let out = dir.path().join("out");
+    let exp = repo("experiments/seed.toml");
+    let res = stacksim(&[
+        "run",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "workload.rate=1e12",
+        "--set",
+        "allow_overload=true",
+        "--replications",
+        "1",
+    ]);
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("scenario base, replication 0: the model is overloaded: more than 1,000,000 requests in flight at t="),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing written");
+}
