@@ -17,6 +17,31 @@
 use super::time::SimTime;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Hashes a sequence number with one multiplication (Fibonacci hashing):
+/// the keys are distinct integers chosen here, not by an adversary, so
+/// SipHash's protection buys nothing and costs most of a cancellation.
+#[derive(Default)]
+struct SeqHasher(u64);
+
+impl Hasher for SeqHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(32)
+    }
+}
+
+type SeqSet = HashSet<u64, BuildHasherDefault<SeqHasher>>;
 
 /// Cancelled entries tolerated before a compaction is considered.
 pub const COMPACT_MIN: usize = 4096;
@@ -54,7 +79,7 @@ impl<E> Ord for Entry<E> {
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     next_seq: u64,
-    cancelled: HashSet<u64>,
+    cancelled: SeqSet,
 }
 
 impl<E> Default for EventQueue<E> {
@@ -68,7 +93,7 @@ impl<E> EventQueue<E> {
         EventQueue {
             heap: BinaryHeap::with_capacity(1024),
             next_seq: 0,
-            cancelled: HashSet::new(),
+            cancelled: SeqSet::default(),
         }
     }
 
@@ -85,6 +110,22 @@ impl<E> EventQueue<E> {
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         loop {
+            let entry = self.heap.pop()?;
+            if !self.cancelled.is_empty() && self.cancelled.remove(&entry.seq) {
+                continue;
+            }
+            return Some((entry.time, entry.event));
+        }
+    }
+
+    /// Removes and returns the earliest live event if it is due by `end`;
+    /// leaves the queue as it is (but for cancelled entries) otherwise.
+    #[inline]
+    pub fn pop_due(&mut self, end: SimTime) -> Option<(SimTime, E)> {
+        loop {
+            if self.heap.peek()?.time > end {
+                return None;
+            }
             let entry = self.heap.pop()?;
             if !self.cancelled.is_empty() && self.cancelled.remove(&entry.seq) {
                 continue;
@@ -192,6 +233,20 @@ mod tests {
         q.cancel(b); // b's key is still the one push returned
         assert_eq!(q.pop(), Some((SimTime(20), "c")));
         assert_eq!(q.pop(), None);
+    }
+
+    #[test]
+    fn pop_due_stops_at_the_end_without_disturbing_later_events() {
+        let mut q = EventQueue::new();
+        let a = q.push(SimTime(5), "a");
+        q.push(SimTime(20), "b");
+        q.push(SimTime(20), "c");
+        q.cancel(a);
+        assert_eq!(q.pop_due(SimTime(10)), None, "b is later than the end");
+        assert_eq!(q.len(), 2, "the cancelled entry went, b and c stayed");
+        assert_eq!(q.pop_due(SimTime(20)), Some((SimTime(20), "b")));
+        assert_eq!(q.pop_due(SimTime(20)), Some((SimTime(20), "c")));
+        assert_eq!(q.pop_due(SimTime::MAX), None);
     }
 
     #[test]

@@ -165,15 +165,9 @@ impl<E> Scheduler<E> {
     ) -> Result<RunStats, RunError> {
         let start_events = self.handled;
         let mut max_pending = self.queue.len();
-        // `peek_time` drops cancelled entries, so the event it announces is
-        // the one `pop` returns: nothing is ever pushed back.
-        while let Some(t) = self.queue.peek_time() {
-            if t > end {
-                break;
-            }
-            let Some((t, ev)) = self.queue.pop() else {
-                break;
-            };
+        // An event after `end` stays where it is: nothing is ever pushed
+        // back, so nothing is re-sequenced.
+        while let Some((t, ev)) = self.queue.pop_due(end) {
             if t == self.now {
                 self.at_instant += 1;
                 if self.at_instant > self.instant_limit {
