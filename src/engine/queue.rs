@@ -17,31 +17,6 @@
 use super::time::SimTime;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// Hashes a sequence number with one multiplication (Fibonacci hashing):
-/// the keys are distinct integers chosen here, not by an adversary, so
-/// SipHash's protection buys nothing and costs most of a cancellation.
-#[derive(Default)]
-struct SeqHasher(u64);
-
-impl Hasher for SeqHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-    #[inline]
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0.rotate_left(32)
-    }
-}
-
-type SeqSet = HashSet<u64, BuildHasherDefault<SeqHasher>>;
 
 /// Cancelled entries tolerated before a compaction is considered.
 pub const COMPACT_MIN: usize = 4096;
@@ -79,7 +54,7 @@ impl<E> Ord for Entry<E> {
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     next_seq: u64,
-    cancelled: SeqSet,
+    cancelled: HashSet<u64>,
 }
 
 impl<E> Default for EventQueue<E> {
@@ -93,7 +68,7 @@ impl<E> EventQueue<E> {
         EventQueue {
             heap: BinaryHeap::with_capacity(1024),
             next_seq: 0,
-            cancelled: SeqSet::default(),
+            cancelled: HashSet::new(),
         }
     }
 
