@@ -298,6 +298,24 @@ mod tests {
     }
 
     #[test]
+    fn a_stall_is_reported_in_the_models_words() {
+        // 300 checks of lb1→web1 at one instant under a limit of 100: the
+        // run stops with the instant and the kind of event.
+        let sc = scenario("experiments/seed.toml");
+        let mut w = World::new(&sc, &Streams::new(1));
+        let mut s = Scheduler::new().with_instant_limit(100);
+        for _ in 0..300 {
+            s.schedule(SimDuration::from_millis(3), Event::Check(0, 0));
+        }
+        let e = s.run_until(&mut w, SimTime(10_000_000)).unwrap_err();
+        let err = w.run_error(e);
+        assert_eq!(
+            err.to_string(),
+            "the simulation stopped advancing at t=3ms: more than 100 events at that one instant, mostly health checks of lb1→web1 (200 of 200 sampled): the model repeats events without time passing (a delay of zero, or a few nanoseconds, in a loop?)"
+        );
+    }
+
+    #[test]
     fn a_check_storm_names_the_check() {
         let sc = scenario("experiments/seed.toml");
         let w = World::new(&sc, &Streams::new(1));
