@@ -275,7 +275,14 @@ fn run(a: RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
     // Refuse a folder that is not ours before simulating, not after.
     report::output::replaceable(&dir)?;
     let started = std::time::Instant::now();
-    let results = experiment::run(&exp, a.threads, &progress).map_err(CliError::Runtime)?;
+    let results = experiment::run(&exp, a.threads, &progress).map_err(|e| {
+        // A model that cannot be run is bad input (exit 2); nothing is written.
+        if e.is_model_error() {
+            CliError::Input(e.to_string())
+        } else {
+            CliError::Runtime(e.to_string())
+        }
+    })?;
     let wall = started.elapsed().as_secs_f64();
     // Everything that could fail is done before the results are written.
     let sums: Vec<_> = results.iter().map(experiment::summarise).collect();

@@ -10,5 +10,5 @@ pub mod sim;
 pub mod time;
 
 pub use queue::{EventKey, EventQueue};
-pub use sim::{Model, RunStats, Scheduler};
+pub use sim::{MAX_EVENTS_AT_ONE_INSTANT, Model, RunError, RunStats, Scheduler};
 pub use time::{SimDuration, SimTime};

@@ -3,13 +3,23 @@
 //! Ties in time are broken by the order in which events were scheduled, never
 //! by chance, so simultaneous events always run in the same order and a run is
 //! reproducible. Cancellation is lazy: `cancel` records the entry's sequence
-//! number and the entry is dropped when it reaches the top of the heap, so the
-//! heap itself is never searched. With no cancellations pending, popping costs
-//! one branch more than a plain heap.
+//! number and the entry is dropped when it reaches the top of the heap (by
+//! `pop` or `peek_time`), so the heap itself is never searched. With no
+//! cancellations pending, popping costs one branch more than a plain heap.
+//!
+//! An entry keeps its sequence number from `push` until it is popped: it is
+//! never re-sequenced, so its [`EventKey`] stays valid and its place among
+//! simultaneous events never changes. Memory: when cancelled entries
+//! outnumber live ones (and there are more than [`COMPACT_MIN`]), the heap is
+//! rebuilt without them, so the cancelled timers of a long run cannot pile up;
+//! the heap holds at most twice its live entries plus `COMPACT_MIN`.
 
 use super::time::SimTime;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};
+
+/// Cancelled entries tolerated before a compaction is considered.
+pub const COMPACT_MIN: usize = 4096;
 
 /// Identifies one scheduled event, so that it can be cancelled (a timer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -83,18 +93,58 @@ impl<E> EventQueue<E> {
         }
     }
 
-    /// The time of the earliest entry (possibly a cancelled one).
-    pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| e.time)
+    /// Removes and returns the earliest live event if it is due by `end`;
+    /// leaves the queue as it is (but for cancelled entries) otherwise.
+    #[inline]
+    pub fn pop_due(&mut self, end: SimTime) -> Option<(SimTime, E)> {
+        loop {
+            if self.heap.peek()?.time > end {
+                return None;
+            }
+            let entry = self.heap.pop()?;
+            if !self.cancelled.is_empty() && self.cancelled.remove(&entry.seq) {
+                continue;
+            }
+            return Some((entry.time, entry.event));
+        }
+    }
+
+    /// The time of the earliest live event. Cancelled entries on top are
+    /// dropped first, so the next `pop` returns the event at this time.
+    #[inline]
+    pub fn peek_time(&mut self) -> Option<SimTime> {
+        loop {
+            let top = self.heap.peek()?;
+            if !self.cancelled.is_empty() && self.cancelled.contains(&top.seq) {
+                let seq = top.seq;
+                self.heap.pop();
+                self.cancelled.remove(&seq);
+                continue;
+            }
+            return Some(top.time);
+        }
     }
 
     /// Cancels a scheduled event. Cancelling an event that already ran, or
-    /// twice, is a logic error the caller must avoid (it would leak an entry
-    /// in the cancelled set until the run ends, but never misorder events).
+    /// twice, is a logic error the caller must avoid; it never misorders
+    /// events, and the stray key is forgotten at the next compaction.
     pub fn cancel(&mut self, key: EventKey) {
         if key.0 < self.next_seq {
             self.cancelled.insert(key.0);
+            if self.cancelled.len() > COMPACT_MIN && 2 * self.cancelled.len() > self.heap.len() {
+                self.compact();
+            }
         }
+    }
+
+    /// Rebuilds the heap without its cancelled entries. Order is unchanged:
+    /// it depends only on each entry's (time, seq), which stay as they were.
+    fn compact(&mut self) {
+        let mut entries = std::mem::take(&mut self.heap).into_vec();
+        entries.retain(|e| !self.cancelled.contains(&e.seq));
+        // Every key left in the set is of an event no longer in the heap.
+        self.cancelled.clear();
+        self.heap = BinaryHeap::from(entries);
     }
 
     /// Entries in the heap, including cancelled ones not yet dropped.
@@ -102,8 +152,9 @@ impl<E> EventQueue<E> {
         self.heap.len()
     }
 
+    /// No entry at all (not even a cancelled one) is left.
     pub fn is_empty(&self) -> bool {
-        self.heap.len() == self.cancelled.len()
+        self.heap.is_empty()
     }
 
     /// Events scheduled so far (the sequence counter).
@@ -139,6 +190,54 @@ mod tests {
         assert_eq!(q.pop(), Some((SimTime(6), 2)));
         assert_eq!(q.pop(), None);
         assert!(q.cancelled.is_empty(), "tombstones are dropped when popped");
+    }
+
+    #[test]
+    fn peeking_drops_cancelled_entries_and_keeps_keys_valid() {
+        let mut q = EventQueue::new();
+        let a = q.push(SimTime(5), "a");
+        let b = q.push(SimTime(20), "b");
+        q.push(SimTime(20), "c");
+        q.cancel(a);
+        assert_eq!(
+            q.peek_time(),
+            Some(SimTime(20)),
+            "the cancelled entry is skipped"
+        );
+        assert_eq!(q.len(), 2, "and dropped");
+        q.cancel(b); // b's key is still the one push returned
+        assert_eq!(q.pop(), Some((SimTime(20), "c")));
+        assert_eq!(q.pop(), None);
+    }
+
+    #[test]
+    fn pop_due_stops_at_the_end_without_disturbing_later_events() {
+        let mut q = EventQueue::new();
+        let a = q.push(SimTime(5), "a");
+        q.push(SimTime(20), "b");
+        q.push(SimTime(20), "c");
+        q.cancel(a);
+        assert_eq!(q.pop_due(SimTime(10)), None, "b is later than the end");
+        assert_eq!(q.len(), 2, "the cancelled entry went, b and c stayed");
+        assert_eq!(q.pop_due(SimTime(20)), Some((SimTime(20), "b")));
+        assert_eq!(q.pop_due(SimTime(20)), Some((SimTime(20), "c")));
+        assert_eq!(q.pop_due(SimTime::MAX), None);
+    }
+
+    #[test]
+    fn cancelled_timers_do_not_accumulate() {
+        // A long run where every timer is cancelled: the heap stays bounded.
+        let mut q = EventQueue::new();
+        let mut most = 0;
+        for i in 0..200_000u64 {
+            let k = q.push(SimTime(1_000_000 + i), i);
+            q.push(SimTime(i), u64::MAX);
+            q.cancel(k);
+            assert_eq!(q.pop(), Some((SimTime(i), u64::MAX)));
+            most = most.max(q.len());
+        }
+        assert!(most <= 2 * COMPACT_MIN + 2, "heap grew to {most}");
+        assert_eq!(q.pop(), None, "every timer was cancelled");
     }
 
     #[test]

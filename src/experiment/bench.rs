@@ -98,7 +98,7 @@ fn measure_here(
         allow_overload: true,
     };
     let t = Instant::now();
-    let res = super::run(&exp, Some(threads), &|| {})?;
+    let res = super::run(&exp, Some(threads), &|| {}).map_err(|e| e.to_string())?;
     let wall_s = t.elapsed().as_secs_f64();
     let reps = &res[0].replications;
     let first = &reps[0];

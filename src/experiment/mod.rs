@@ -13,7 +13,7 @@ pub mod capacity;
 pub mod summary;
 
 use crate::input::expand::Experiment;
-use crate::stack::{ReplicationResult, simulate};
+use crate::stack::{ReplicationResult, SimError, simulate};
 use rayon::prelude::*;
 
 pub use summary::{ScenarioSummary, summarise};
@@ -25,6 +25,29 @@ pub struct ScenarioResult {
     pub replications: Vec<ReplicationResult>,
 }
 
+/// Why an experiment produced no results.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RunFailure {
+    /// The thread pool could not start (the machine, not the input).
+    #[error("cannot start {threads} threads: {reason}")]
+    Threads { threads: usize, reason: String },
+    /// A replication cannot be run as modelled (the input's fault): the
+    /// first such replication in input order, whatever the thread count.
+    #[error("scenario {scenario}, replication {replication}: {source}")]
+    Model {
+        scenario: String,
+        replication: u32,
+        source: SimError,
+    },
+}
+
+impl RunFailure {
+    /// True when the model (the user's input) is at fault.
+    pub fn is_model_error(&self) -> bool {
+        matches!(self, RunFailure::Model { .. })
+    }
+}
+
 /// Runs every scenario and replication of `exp` on `threads` threads
 /// (`None` = rayon's default, one per core). `progress` is called after
 /// each finished replication (from any thread).
@@ -32,14 +55,14 @@ pub fn run(
     exp: &Experiment,
     threads: Option<usize>,
     progress: &(dyn Fn() + Sync),
-) -> Result<Vec<ScenarioResult>, String> {
+) -> Result<Vec<ScenarioResult>, RunFailure> {
     let jobs: Vec<(usize, u32)> = exp
         .scenarios
         .iter()
         .enumerate()
         .flat_map(|(i, sc)| (0..sc.run.replications).map(move |r| (i, r)))
         .collect();
-    let work = || -> Vec<ReplicationResult> {
+    let work = || -> Vec<Result<ReplicationResult, SimError>> {
         jobs.par_iter()
             .map(|&(i, r)| {
                 let res = simulate(&exp.scenarios[i], r);
@@ -52,7 +75,10 @@ pub fn run(
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
-            .map_err(|e| format!("cannot start {n} threads: {e}"))?
+            .map_err(|e| RunFailure::Threads {
+                threads: n,
+                reason: e.to_string(),
+            })?
             .install(work),
         None => work(),
     };
@@ -64,7 +90,12 @@ pub fn run(
             replications: Vec::with_capacity(sc.run.replications as usize),
         })
         .collect();
-    for (&(i, _), res) in jobs.iter().zip(results) {
+    for (&(i, r), res) in jobs.iter().zip(results) {
+        let res = res.map_err(|source| RunFailure::Model {
+            scenario: exp.scenarios[i].name.clone(),
+            replication: r,
+            source,
+        })?;
         out[i].replications.push(res);
     }
     Ok(out)

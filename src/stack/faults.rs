@@ -289,7 +289,7 @@ impl World {
     }
 
     pub(super) fn log(&mut self, s: &Sched, what: String) {
-        self.timeline.push((s.now(), what));
+        self.log_at(s.now(), what);
     }
 
     /// Server `sv` (and every database on its host) dies.

@@ -246,7 +246,14 @@ impl World {
             Pick::Full => {
                 // Wait in the backend queue, at most `timeout queue`.
                 self.reqs[id as usize].phase = Phase::LbQueued;
-                let key = s.schedule(self.lb_cfg[b].timeout_queue, Event::QueueTimeout(id));
+                let generation = self.reqs[id as usize].generation;
+                let key = s.schedule(
+                    self.lb_cfg[b].timeout_queue,
+                    Event::QueueTimeout {
+                        slot: id,
+                        generation,
+                    },
+                );
                 self.balancers[b].queue.push_back((id, key));
             }
         }

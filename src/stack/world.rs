@@ -17,6 +17,7 @@
 
 use super::balancer::Balancer;
 use super::config::{AppMode, Arrivals, DbRole, Entry, Scenario};
+use super::guards::SimError;
 use super::metrics::{FailReason, FailureCount, Metrics, WindowRow};
 use super::station::{Admit, Station, StationStats};
 use crate::dist::Dist;
@@ -123,10 +124,11 @@ pub enum Event {
     Check(u16, u16),
     /// That check ends, successfully or not.
     CheckEnd(u16, u16, bool),
-    /// A request has waited `timeout queue` in its balancer's queue.
-    QueueTimeout(u32),
-    /// The client's timeout for a request expired.
-    ClientTimeout(u32),
+    /// A request has waited `timeout queue` in its balancer's queue. The
+    /// slot's generation tells a timer left by an earlier occupant.
+    QueueTimeout { slot: u32, generation: u32 },
+    /// The client's timeout for a request expired (generation as above).
+    ClientTimeout { slot: u32, generation: u32 },
     /// nginx's `fail_timeout` is over: balancer `lb` uses backend `b` again.
     Revive(u16, u16),
     /// Balancer `lb`'s earliest `timeout server` (false) or `timeout
@@ -249,6 +251,10 @@ pub struct World {
     pub(super) lb_cfg: Vec<super::config::BalancerConfig>,
     pub(super) connect_timeout: SimDuration,
     pub(super) timeline: Vec<(SimTime, String)>,
+    /// Timeline entries past the cap: when the first came, how many.
+    pub(super) timeline_dropped: (SimTime, u64),
+    /// When the slab passed its cap (the run stops: overloaded).
+    pub(super) overloaded_at: Option<SimTime>,
     /// Places failures are counted at: stations, then servers, then balancers.
     pub(super) n_stations: u16,
 }
@@ -429,6 +435,8 @@ impl World {
             lb_cfg: m.balancers.clone(),
             connect_timeout: w.connect_timeout,
             timeline: vec![],
+            timeline_dropped: (SimTime::ZERO, 0),
+            overloaded_at: None,
             n_stations: n_stations as u16,
         }
     }
@@ -492,7 +500,7 @@ impl World {
         delay
     }
 
-    fn new_request(&mut self, s: &mut Scheduler<Event>, client: u32) {
+    pub(super) fn new_request(&mut self, s: &mut Scheduler<Event>, client: u32) {
         let class = if self.class_cdf.len() > 1 {
             let u: f64 = self.rng_routing.random();
             self.class_cdf.iter().position(|&c| u < c).unwrap_or(0)
@@ -509,7 +517,14 @@ impl World {
     /// Starts the client's (next) attempt of request `id`, arming its timeout.
     fn begin_attempt(&mut self, s: &mut Scheduler<Event>, id: u32) {
         if let Some(t) = self.client_timeout {
-            let key = s.schedule(t, Event::ClientTimeout(id));
+            let generation = self.reqs[id as usize].generation;
+            let key = s.schedule(
+                t,
+                Event::ClientTimeout {
+                    slot: id,
+                    generation,
+                },
+            );
             self.reqs[id as usize].timer = Some((s.now() + t, key));
         }
         self.start(s, id);
@@ -571,7 +586,14 @@ impl World {
     pub(super) fn move_timer(&mut self, s: &mut Scheduler<Event>, from: u32, to: u32) {
         if let Some((at, key)) = self.reqs[from as usize].timer.take() {
             s.cancel(key);
-            let key = s.schedule_at(at, Event::ClientTimeout(to));
+            let generation = self.reqs[to as usize].generation;
+            let key = s.schedule_at(
+                at,
+                Event::ClientTimeout {
+                    slot: to,
+                    generation,
+                },
+            );
             self.reqs[to as usize].timer = Some((at, key));
         }
     }
@@ -687,7 +709,19 @@ impl World {
 impl Model for World {
     type Event = Event;
 
+    fn describe(&self, ev: &Event) -> String {
+        self.describe_event(ev)
+    }
+
     fn handle(&mut self, s: &mut Scheduler<Event>, ev: Event) {
+        self.dispatch_event(s, ev);
+        self.check_slab(s);
+    }
+}
+
+impl World {
+    #[inline]
+    fn dispatch_event(&mut self, s: &mut Scheduler<Event>, ev: Event) {
         match ev {
             Event::Arrival => {
                 if self.stopped {
@@ -725,13 +759,25 @@ impl Model for World {
                 self.release(s, st);
                 self.bury(s, id);
             }
-            Event::ClientTimeout(id) => self.client_timeout(s, id),
+            Event::ClientTimeout { slot, generation } => {
+                // A timer whose request has left the slot is stale: a cancel
+                // missed it; it must not touch the slot's next occupant.
+                let r = &self.reqs[slot as usize];
+                let live = r.phase != Phase::Free && r.timer.is_some() && !r.abandoned;
+                if r.generation == generation && live {
+                    self.client_timeout(s, slot);
+                }
+            }
             Event::Revive(lb, b) => self.revive(s, lb, b),
             Event::LbTimer(lb, client) => self.lb_timer(s, lb as usize, client),
             Event::RandomFail(i) => self.random_fail(s, i),
             Event::RandomRepair(i) => self.random_repair(s, i),
-            Event::QueueTimeout(id) if self.reqs[id as usize].zombie => self.bury(s, id),
-            Event::QueueTimeout(id) => self.queue_timeout(s, id),
+            Event::QueueTimeout { slot, generation }
+                if self.reqs[slot as usize].generation != generation => {}
+            Event::QueueTimeout { slot, .. } if self.reqs[slot as usize].zombie => {
+                self.bury(s, slot)
+            }
+            Event::QueueTimeout { slot, .. } => self.queue_timeout(s, slot),
             Event::FaultStart(i) => self.fault_start(s, i),
             Event::FaultEnd(i) => self.fault_end(s, i),
             Event::Check(lb, b) => self.check_start(s, lb, b),
@@ -750,8 +796,9 @@ impl Model for World {
     }
 }
 
-/// Runs one replication of a scenario.
-pub fn simulate(sc: &Scenario, replication: u32) -> ReplicationResult {
+/// Runs one replication of a scenario; an error when the model overloads
+/// its memory bound or stops the clock (see `guards.rs`).
+pub fn simulate(sc: &Scenario, replication: u32) -> Result<ReplicationResult, SimError> {
     let seed = crate::engine::rng::replication_seed(sc.run.seed, replication);
     let streams = Streams::new(seed);
     let mut world = World::new(sc, &streams);
@@ -760,14 +807,21 @@ pub fn simulate(sc: &Scenario, replication: u32) -> ReplicationResult {
     world.prime_faults_and_checks(&mut s, &streams);
     let warmup_end = SimTime::ZERO + sc.run.warmup;
     let end = SimTime::ZERO + sc.run.duration;
-    s.run_until(&mut world, warmup_end);
+    let fail = |world: &World, e| world.run_error(e);
+    if let Err(e) = s.run_until(&mut world, warmup_end) {
+        return Err(fail(&world, e));
+    }
     for st in &mut world.stations {
         st.reset_stats(warmup_end);
     }
-    s.run_until(&mut world, end);
+    if let Err(e) = s.run_until(&mut world, end) {
+        return Err(fail(&world, e));
+    }
     let stations = world.stations.iter().map(|st| st.stats(end)).collect();
     world.stopped = true;
-    s.run_until(&mut world, end + sc.run.drain);
+    if let Err(e) = s.run_until(&mut world, end + sc.run.drain) {
+        return Err(fail(&world, e));
+    }
     // Requests still in flight after the drain count as failed.
     let now = s.now();
     let live: Vec<u32> = (0..world.reqs.len() as u32)
@@ -793,8 +847,9 @@ pub fn simulate(sc: &Scenario, replication: u32) -> ReplicationResult {
     let failures = world
         .metrics
         .failure_counts(|p| names.get(p as usize).cloned().unwrap_or_else(|| "-".into()));
+    let timeline = world.timeline_rows();
     let m = world.metrics;
-    ReplicationResult {
+    Ok(ReplicationResult {
         replication,
         seed,
         ok: m.ok,
@@ -806,10 +861,6 @@ pub fn simulate(sc: &Scenario, replication: u32) -> ReplicationResult {
         windows: m.rows,
         events: s.events_handled(),
         peak_in_flight: world.peak_in_flight,
-        timeline: world
-            .timeline
-            .iter()
-            .map(|(t, what)| (t.as_secs_f64(), what.clone()))
-            .collect(),
-    }
+        timeline,
+    })
 }

@@ -513,3 +513,32 @@ fn ctrl_c_during_the_simulation_stops_at_once_and_leaves_nothing() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn an_overloaded_model_exits_2_naming_the_bound_and_writes_nothing() {
+    // The highest rate accepted (10⁷/s) with `allow_overload`: the request
+    // slab reaches its cap (a million in flight) within 0.1 s; the run
+    // ends at once with the model's error instead of exhausting memory.
+    let dir = TempDir::new("overload");
+    let out = dir.path().join("out");
+    let exp = repo("experiments/seed.toml");
+    let res = stacksim(&[
+        "run",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "workload.rate=1e7",
+        "--set",
+        "allow_overload=true",
+        "--replications",
+        "1",
+    ]);
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("scenario base, replication 0: the model is overloaded: more than 1,000,000 requests in flight at t="),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing written");
+}
