@@ -18,6 +18,45 @@ use rayon::prelude::*;
 
 pub use summary::{ScenarioSummary, summarise};
 
+/// Why replications could not run on the threads asked for.
+#[derive(Debug, thiserror::Error)]
+pub enum ThreadsError {
+    #[error("--threads must be at least 1")]
+    Zero,
+    #[error(
+        "--threads {asked} is more than this machine can use: at most {most} (4 per core, {cores} core(s) here); results do not depend on the thread count"
+    )]
+    TooMany {
+        asked: usize,
+        most: usize,
+        cores: usize,
+    },
+    #[error("cannot start {threads} threads: {source}")]
+    Pool {
+        threads: usize,
+        source: rayon::ThreadPoolBuildError,
+    },
+}
+
+impl ThreadsError {
+    /// Whether the command line asked for it (rather than the system refusing).
+    pub fn is_input(&self) -> bool {
+        matches!(self, ThreadsError::Zero | ThreadsError::TooMany { .. })
+    }
+}
+
+/// Refuses a thread count that cannot help: results never depend on it, and
+/// past a few threads per core only memory and start-up time grow.
+pub fn check_threads(threads: Option<usize>) -> Result<(), ThreadsError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = (4 * cores).max(16);
+    match threads {
+        Some(0) => Err(ThreadsError::Zero),
+        Some(asked) if asked > most => Err(ThreadsError::TooMany { asked, most, cores }),
+        _ => Ok(()),
+    }
+}
+
 /// The results of one scenario: its replications, in order.
 #[derive(Clone, Debug)]
 pub struct ScenarioResult {
@@ -32,7 +71,7 @@ pub fn run(
     exp: &Experiment,
     threads: Option<usize>,
     progress: &(dyn Fn() + Sync),
-) -> Result<Vec<ScenarioResult>, String> {
+) -> Result<Vec<ScenarioResult>, ThreadsError> {
     let jobs: Vec<(usize, u32)> = exp
         .scenarios
         .iter()
@@ -52,7 +91,7 @@ pub fn run(
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
-            .map_err(|e| format!("cannot start {n} threads: {e}"))?
+            .map_err(|source| ThreadsError::Pool { threads: n, source })?
             .install(work),
         None => work(),
     };
