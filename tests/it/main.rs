@@ -9,7 +9,8 @@
 //! - `bad_input_words`: messages in the user's words, with long values clipped;
 //! - `cli`: the command line as a user runs it;
 //! - `experiments`: every bundled model and experiment runs;
-//! - `failures`: health checks, retries, crashes and algorithms against computed expectations.
+//! - `failures`: health checks, retries, crashes and algorithms against computed expectations;
+//! - `tidy`: walks `src/` and enforces the architecture invariants (ARCHITECTURE.md).
 
 mod availability;
 mod bad_input;
@@ -23,3 +24,4 @@ mod determinism;
 mod experiments;
 mod failures;
 mod theory;
+mod tidy;
