@@ -127,31 +127,35 @@ fn every_source_file_opens_with_a_module_comment() {
     assert_none("every source file opens with `//!`", found);
 }
 
-#[test]
-fn only_the_command_line_knows_clap() {
-    let found = violations(|rel, text| {
-        if rel == "src/cli.rs" || rel == "src/main.rs" {
+/// The code lines, `file:line: text`, of the files `applies` selects that
+/// `bad` flags.
+fn offending_lines(applies: impl Fn(&str) -> bool, bad: impl Fn(&str) -> bool) -> Vec<String> {
+    violations(|rel, text| {
+        if !applies(rel) {
             return vec![];
         }
         (code_lines(text))
-            .filter(|(_, l)| names(l, "clap"))
+            .filter(|(_, l)| bad(l))
             .map(|(n, l)| format!("{rel}:{n}: {}", l.trim()))
             .collect()
-    });
+    })
+}
+
+#[test]
+fn only_the_command_line_knows_clap() {
+    let found = offending_lines(
+        |rel| rel != "src/cli.rs" && rel != "src/main.rs",
+        |l| names(l, "clap"),
+    );
     assert_none("only src/cli.rs and src/main.rs use clap", found);
 }
 
 #[test]
 fn pure_folders_have_no_serde_and_no_io() {
-    let found = violations(|rel, text| {
-        if !PURE.iter().any(|d| rel.starts_with(d)) {
-            return vec![];
-        }
-        (code_lines(text))
-            .filter(|(_, l)| names(l, "serde") || uses_std_io(l))
-            .map(|(n, l)| format!("{rel}:{n}: {}", l.trim()))
-            .collect()
-    });
+    let found = offending_lines(
+        |rel| PURE.iter().any(|d| rel.starts_with(d)),
+        |l| names(l, "serde") || uses_std_io(l),
+    );
     assert_none(
         "engine/, stack/, stats/ and analytic/ use no serde, std::fs or std::io",
         found,
@@ -160,15 +164,10 @@ fn pure_folders_have_no_serde_and_no_io() {
 
 #[test]
 fn only_the_charts_know_plotters() {
-    let found = violations(|rel, text| {
-        if rel.starts_with("src/report/charts/") {
-            return vec![];
-        }
-        (code_lines(text))
-            .filter(|(_, l)| names(l, "plotters"))
-            .map(|(n, l)| format!("{rel}:{n}: {}", l.trim()))
-            .collect()
-    });
+    let found = offending_lines(
+        |rel| !rel.starts_with("src/report/charts/"),
+        |l| names(l, "plotters"),
+    );
     assert_none("only src/report/charts/ uses plotters", found);
 }
 
