@@ -1,10 +1,12 @@
-//! The command line: clap structs mirroring what the user types, and one
-//! function per subcommand that turns them into library calls. The only
-//! module that knows clap. Errors come back as [`CliError`], which `main`
-//! maps to an exit code: 2 for bad input (nothing is written), 1 for a
-//! failure while writing results.
+//! The command line: clap structs mirroring what the user types, [`Plan`]
+//! (the one conversion of those structs into checked, plain settings), and
+//! one function per subcommand that turns a plan into library calls. The
+//! only library module that knows clap. Errors come back as
+//! [`crate::Error`], whose kind `main` maps to an exit code: 2 for bad input
+//! (nothing is written), 1 for a failure while writing results.
 
-use crate::experiment::{self, capacity};
+use crate::Error;
+use crate::experiment::{self, bench, capacity};
 use crate::input::{self, Input, Overrides};
 use crate::report;
 use clap::{Args, Parser, Subcommand};
@@ -38,11 +40,27 @@ pub enum Command {
     /// Validate a model or experiment; print its topology and offered load.
     Check(CheckArgs),
     /// Measure simulation speed (requests/s, events/s, peak memory).
-    Bench(crate::experiment::bench::BenchArgs),
+    Bench(BenchArgs),
     /// Simulate component failures and repairs over years: the site's availability.
     Availability(AvailabilityArgs),
     /// Rebuild the charts and reports of a results folder from its files (no simulation).
     Report(ReportArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Requests to simulate per measurement (the 10× run uses ten times this).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub requests: u64,
+    /// The yardstick binary (built from ../shared/bench) to compare with.
+    #[arg(long)]
+    pub yardstick: Option<PathBuf>,
+    /// Folder holding bench-mm1.toml and bench-c.toml.
+    #[arg(long, default_value = "models")]
+    pub models: PathBuf,
+    /// Internal: run one measurement `MODEL_FILE REQUESTS REPLICATIONS THREADS` and print it.
+    #[arg(long, num_args = 4, hide = true)]
+    pub one: Option<Vec<String>>,
 }
 
 #[derive(Args, Debug)]
@@ -122,64 +140,62 @@ pub struct CheckArgs {
     pub overrides: OverrideArgs,
 }
 
-/// How a command failed.
+/// The command line, converted once and checked: the overrides every
+/// loader gets, the thread count checked before anything is loaded, and
+/// `bench`'s settings as plain types.
 #[derive(Debug)]
-pub enum CliError {
-    /// The input is wrong: exit code 2, nothing written.
-    Input(String),
-    /// Something failed while running or writing: exit code 1.
-    Runtime(String),
+pub enum Plan {
+    Run(RunArgs, Overrides),
+    Check(CheckArgs, Overrides),
+    Bench(bench::Settings),
+    Availability(AvailabilityArgs, Overrides),
+    Report(PathBuf),
 }
 
-impl CliError {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            CliError::Input(_) => 2,
-            CliError::Runtime(_) => 1,
-        }
-    }
-    pub fn message(&self) -> &str {
-        match self {
-            CliError::Input(m) | CliError::Runtime(m) => m,
-        }
-    }
-}
-
-impl From<report::output::OutputError> for CliError {
-    fn from(e: report::output::OutputError) -> Self {
-        if e.is_input() {
-            CliError::Input(e.to_string())
-        } else {
-            CliError::Runtime(e.to_string())
-        }
-    }
-}
-
-impl From<report::ReportError> for CliError {
-    fn from(e: report::ReportError) -> Self {
-        match e {
-            report::ReportError::Empty(_) => CliError::Input(e.to_string()),
-            e => CliError::Runtime(e.to_string()),
-        }
-    }
-}
-
-impl From<input::SpecError> for CliError {
-    fn from(e: input::SpecError) -> Self {
-        CliError::Input(e.to_string())
+impl Plan {
+    /// The one conversion from clap's structs.
+    pub fn new(command: Command) -> Result<Plan, Error> {
+        let overrides =
+            |o: &OverrideArgs, seed: Option<u64>, replications: Option<u32>| Overrides {
+                sets: o.set.clone(),
+                seed,
+                replications,
+            };
+        Ok(match command {
+            Command::Run(a) => {
+                let o = overrides(&a.overrides, a.seed, a.replications);
+                experiment::check_threads(a.threads)?;
+                Plan::Run(a, o)
+            }
+            Command::Check(a) => {
+                let o = overrides(&a.overrides, None, None);
+                Plan::Check(a, o)
+            }
+            Command::Availability(a) => {
+                let o = overrides(&a.overrides, None, None);
+                Plan::Availability(a, o)
+            }
+            Command::Bench(a) => Plan::Bench(bench::Settings {
+                requests: a.requests,
+                yardstick: a.yardstick,
+                models: a.models,
+                one: a.one.as_deref().map(bench::One::parse).transpose()?,
+            }),
+            Command::Report(a) => Plan::Report(a.dir),
+        })
     }
 }
 
 /// Runs the parsed command line, printing to `out`.
-pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
-    match cli.command {
-        Command::Run(a) => run(a, out),
-        Command::Check(a) => check(a, out),
-        Command::Bench(a) => crate::experiment::bench::bench(&a, out).map_err(CliError::Runtime),
-        Command::Availability(a) => availability(a, out),
-        Command::Report(a) => {
+pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
+    match Plan::new(cli.command)? {
+        Plan::Run(a, o) => run(a, &o, out),
+        Plan::Check(a, o) => check(a, &o, out),
+        Plan::Bench(settings) => bench::bench(&settings, out),
+        Plan::Availability(a, o) => availability(a, &o, out),
+        Plan::Report(dir) => {
             // Rebuilt in a staged copy, so the folder is never half old, half new.
-            let staged = report::output::Staged::copy_of(&a.dir)?;
+            let staged = report::output::Staged::copy_of(&dir)?;
             let files = report::render_folder(staged.path())?;
             let dir = staged.commit()?;
             let names: Vec<String> = files.iter().map(|p| name_of(p)).collect();
@@ -219,39 +235,12 @@ fn name_of(path: &std::path::Path) -> String {
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
 }
 
-fn io(e: std::io::Error) -> CliError {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        // The reader went away (`stacksim check … | head`): not an error worth a message.
-        CliError::Runtime(String::new())
-    } else {
-        CliError::Runtime(format!("cannot print: {e}"))
-    }
+fn io(e: std::io::Error) -> Error {
+    Error::print(e)
 }
 
-/// Refuses a thread count that cannot help: results never depend on it, and
-/// past a few threads per core only memory and start-up time grow.
-fn check_threads(threads: Option<usize>) -> Result<(), CliError> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let most = (4 * cores).max(16);
-    match threads {
-        Some(0) => Err(CliError::Input(
-            "error: --threads must be at least 1".into(),
-        )),
-        Some(n) if n > most => Err(CliError::Input(format!(
-            "error: --threads {n} is more than this machine can use: at most {most} (4 per core, {cores} core(s) here); results do not depend on the thread count"
-        ))),
-        _ => Ok(()),
-    }
-}
-
-fn run(a: RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let overrides = Overrides {
-        sets: a.overrides.set.clone(),
-        seed: a.seed,
-        replications: a.replications,
-    };
-    check_threads(a.threads)?;
-    let exp = input::load_experiment(&a.experiment, &overrides)?;
+fn run(a: RunArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(), Error> {
+    let exp = input::load_experiment(&a.experiment, overrides)?;
     let total: usize = exp
         .scenarios
         .iter()
@@ -275,14 +264,7 @@ fn run(a: RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
     // Refuse a folder that is not ours before simulating, not after.
     report::output::replaceable(&dir)?;
     let started = std::time::Instant::now();
-    let results = experiment::run(&exp, a.threads, &progress).map_err(|e| {
-        // A model that cannot be run is bad input (exit 2); nothing is written.
-        if e.is_model_error() {
-            CliError::Input(e.to_string())
-        } else {
-            CliError::Runtime(e.to_string())
-        }
-    })?;
+    let results = experiment::run(&exp, a.threads, &progress)?;
     let wall = started.elapsed().as_secs_f64();
     // Everything that could fail is done before the results are written.
     let sums: Vec<_> = results.iter().map(experiment::summarise).collect();
@@ -303,10 +285,8 @@ fn run(a: RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let staged = report::output::Staged::begin(&dir)?;
     let at = staged.path();
     let mut files = report::write_all(at, &results, &sums)?;
-    files.push(name_of(
-        &report::percentiles::write(at, &results).map_err(CliError::Runtime)?,
-    ));
-    let meta = report::meta::write_experiment(at, &exp).map_err(CliError::Runtime)?;
+    files.push(name_of(&report::percentiles::write(at, &results)?));
+    let meta = report::meta::write_experiment(at, &exp)?;
     files.extend(meta.iter().map(|p| name_of(p)));
     if !a.no_charts {
         files.extend(report::render_folder(at)?.iter().map(|p| name_of(p)));
@@ -348,12 +328,8 @@ fn cells_phrase(exp: &crate::input::Experiment) -> String {
     }
 }
 
-fn check(a: CheckArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let overrides = Overrides {
-        sets: a.overrides.set.clone(),
-        ..Overrides::default()
-    };
-    match input::load_input(&a.file, &overrides)? {
+fn check(a: CheckArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(), Error> {
+    match input::load_input(&a.file, overrides)? {
         Input::Model {
             name,
             model,
@@ -367,21 +343,15 @@ fn check(a: CheckArgs, out: &mut dyn Write) -> Result<(), CliError> {
             match workload {
                 Some(w) => {
                     writeln!(out, "{}", report::topology::workload(&w)).map_err(io)?;
-                    let sc = crate::stack::config::Scenario {
-                        name: name.clone(),
-                        model,
-                        workload: w,
-                        faults: vec![],
-                        random_failures: false,
-                        run: crate::stack::config::RunConfig {
-                            duration: crate::engine::SimDuration::from_secs(60),
-                            warmup: crate::engine::SimDuration::ZERO,
-                            drain: crate::engine::SimDuration::ZERO,
-                            window: crate::engine::SimDuration::from_secs(1),
-                            replications: 1,
-                            seed: 1,
-                        },
+                    let run = crate::stack::config::RunConfig {
+                        duration: crate::engine::SimDuration::from_secs(60),
+                        warmup: crate::engine::SimDuration::ZERO,
+                        drain: crate::engine::SimDuration::ZERO,
+                        window: crate::engine::SimDuration::from_secs(1),
+                        replications: 1,
+                        seed: 1,
                     };
+                    let sc = input::scenario_for_model(name, model, w, run);
                     write!(out, "{}", report::topology::loads(&capacity::report(&sc)))
                         .map_err(io)?;
                 }
@@ -394,10 +364,7 @@ fn check(a: CheckArgs, out: &mut dyn Write) -> Result<(), CliError> {
         }
         Input::Experiment(exp) => {
             if a.mermaid {
-                let first = exp
-                    .scenarios
-                    .first()
-                    .ok_or_else(|| CliError::Input("no scenarios".into()))?;
+                let first = exp.scenarios.first().ok_or(Error::NoScenarios)?;
                 return write!(out, "{}", report::topology::mermaid(&first.model)).map_err(io);
             }
             writeln!(
@@ -427,13 +394,13 @@ fn check(a: CheckArgs, out: &mut dyn Write) -> Result<(), CliError> {
     Ok(())
 }
 
-fn availability(a: AvailabilityArgs, out: &mut dyn Write) -> Result<(), CliError> {
+fn availability(
+    a: AvailabilityArgs,
+    overrides: &Overrides,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
     use crate::experiment::availability::{self as av, Target};
-    let overrides = Overrides {
-        sets: a.overrides.set.clone(),
-        ..Overrides::default()
-    };
-    let (name, seed, replications, targets) = match input::load_input(&a.file, &overrides)? {
+    let (name, seed, replications, targets) = match input::load_input(&a.file, overrides)? {
         Input::Model {
             name,
             model,
@@ -466,15 +433,14 @@ fn availability(a: AvailabilityArgs, out: &mut dyn Write) -> Result<(), CliError
         detection: !a.no_detection,
     };
     let started = std::time::Instant::now();
-    let res = av::run(&targets, &settings).map_err(CliError::Input)?;
+    let res = av::run(&targets, &settings)?;
     let wall = started.elapsed().as_secs_f64();
     let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(&name));
     let table = report::availability_out::render(&res);
     let staged = report::output::Staged::begin(&dir)?;
     let at = staged.path();
     let mut files = report::availability_out::write(at, &res)?;
-    let meta = report::meta::write_availability(at, &a.file, &name, &targets, &settings)
-        .map_err(CliError::Runtime)?;
+    let meta = report::meta::write_availability(at, &a.file, &name, &targets, &settings)?;
     files.extend(meta.iter().map(|p| name_of(p)));
     if !a.no_charts {
         files.extend(report::render_folder(at)?.iter().map(|p| name_of(p)));

@@ -23,6 +23,14 @@ use crate::engine::SimDuration;
 /// The 0.99 quantile of the standard normal, for lognormal `median`+`p99`.
 pub const STD_NORMAL_P99: f64 = 2.326_347_874_040_841;
 
+/// One draw of Exp(mean `mean_ns`), in nanoseconds, unrounded: Exp(1)
+/// (ziggurat, no logarithm) times the mean. The one exponential draw, so
+/// every caller consumes its stream alike; each rounds as it needs.
+#[inline]
+pub fn exponential_ns<R: Rng + ?Sized>(rng: &mut R, mean_ns: f64) -> f64 {
+    rng.sample::<f64, _>(Exp1) * mean_ns
+}
+
 /// A sampled distribution of a non-negative duration, in nanoseconds.
 #[derive(Clone, Debug)]
 pub enum Dist {
@@ -218,7 +226,7 @@ impl Dist {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimDuration {
         let ns = match self {
             Dist::Constant { value_ns } => *value_ns,
-            Dist::Exponential { mean_ns } => rng.sample::<f64, _>(Exp1) * mean_ns,
+            Dist::Exponential { mean_ns } => exponential_ns(rng, *mean_ns),
             Dist::Uniform { lo_ns, hi_ns } => (hi_ns - lo_ns).mul_add(rng.random::<f64>(), *lo_ns),
             Dist::Normal { mean_ns, sd_ns } => loop {
                 let x = sd_ns.mul_add(rng.sample::<f64, _>(StandardNormal), *mean_ns);

@@ -6,15 +6,19 @@
 //! `analytic` (closed forms), `stack` (the web components as a model),
 //! `input` (the only code that knows TOML), `experiment` (replications and
 //! sweeps in parallel), `report` (the results folder: CSV files), `cli` (the only code that
-//! knows clap).
+//! knows clap). [`Error`] (`error.rs`) is every way a command fails, typed;
+//! its kind decides the exit code.
 
 pub mod analytic;
 pub mod cli;
 pub mod dist;
 pub mod engine;
+pub mod error;
 pub mod experiment;
 pub mod input;
 pub mod report;
 pub mod stack;
 pub mod stats;
 pub mod text;
+
+pub use error::Error;

@@ -1,9 +1,11 @@
 //! The `stacksim` binary: parse the command line, run it, print errors,
 //! exit with 0 (success), 1 (failed while running or writing) or 2 (bad
-//! input or usage; nothing was written).
+//! input or usage; nothing was written). The exit code is the error's kind
+//! ([`stacksim::error::Kind`]), never a reading of its message.
 
 use clap::Parser;
 use stacksim::cli::{Cli, execute};
+use stacksim::error::Kind;
 use stacksim::input::error::clip_lines;
 
 fn main() {
@@ -17,11 +19,9 @@ fn main() {
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = execute(cli, &mut stdout) {
         drop(stdout);
-        match e.message() {
-            "" => {}
+        if e.kind() != Kind::Quiet {
             // Clipped again: a message not built from `input::Problem`s may echo long input.
-            m if m.starts_with("error") => eprintln!("{}", clip_lines(m)),
-            m => eprintln!("error: {}", clip_lines(m)),
+            eprintln!("{}", clip_lines(&e.to_string()));
         }
         std::process::exit(e.exit_code());
     }

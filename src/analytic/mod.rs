@@ -29,3 +29,35 @@ pub use mva::{Centre, MvaResult, mva, mva_curve};
 pub use queues::{MMc, erlang_b, erlang_c, tandem_mm1_mean_sojourn_s, tandem_mmc_mean_sojourn_s};
 pub use rbd::{Block, downtime_min_per_year, nines};
 pub use single_server::{MG1, ek_m1_mean_wait_s, gi_m1_mean_wait_s, gi_m1_sigma};
+
+/// A FCFS queueing station with a steady state: from its arrival rate, mean
+/// service and mean wait, Little's law gives the rest (written once here
+/// for M/M/c and M/G/1). Unstable stations give `f64::INFINITY`.
+pub trait Queue {
+    /// Arrival rate λ, per second.
+    fn arrival_rate_per_s(&self) -> f64;
+    /// Mean service time E(S), seconds.
+    fn service_mean_s(&self) -> f64;
+    /// True when a steady state exists.
+    fn is_stable(&self) -> bool;
+    /// Mean time in queue Wq, seconds.
+    fn mean_wait_s(&self) -> f64;
+
+    /// Mean time in system W = Wq + E(S), seconds.
+    fn mean_sojourn_s(&self) -> f64 {
+        self.mean_wait_s() + self.service_mean_s()
+    }
+
+    /// Mean number waiting Lq = λ·Wq (Little's law).
+    fn mean_queue_len(&self) -> f64 {
+        if !self.is_stable() {
+            return f64::INFINITY;
+        }
+        self.arrival_rate_per_s() * self.mean_wait_s()
+    }
+
+    /// Mean number in system L = Lq + λ·E(S) (the mean number in service).
+    fn mean_in_system(&self) -> f64 {
+        self.mean_queue_len() + self.arrival_rate_per_s() * self.service_mean_s()
+    }
+}

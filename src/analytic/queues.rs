@@ -17,6 +17,7 @@
 //! and a hypoexponential) from Gross et al. §2.3; the tandem sum from
 //! Jackson (1957), "Networks of waiting lines", Oper. Res. 5(4).
 
+pub use super::Queue;
 pub use super::single_server::{MG1, ek_m1_mean_wait_s, gi_m1_mean_wait_s, gi_m1_sigma};
 
 /// Probability that an arrival waits in an M/M/c queue (Erlang C formula).
@@ -80,11 +81,6 @@ impl MMc {
         self.offered_load_erlangs() / f64::from(self.servers)
     }
 
-    /// True when ρ < 1, i.e. a steady state exists.
-    pub fn is_stable(&self) -> bool {
-        self.utilisation() < 1.0
-    }
-
     /// Probability that an arrival has to wait (Erlang C); 1.0 if unstable.
     pub fn p_wait(&self) -> f64 {
         erlang_c(self.servers, self.offered_load_erlangs())
@@ -93,32 +89,6 @@ impl MMc {
     /// Decay rate θ = cμ − λ of the waiting-time tail, per second.
     fn tail_rate_per_s(&self) -> f64 {
         (f64::from(self.servers) - self.offered_load_erlangs()) / self.mean_service_s
-    }
-
-    /// Mean time in queue Wq = C/(cμ − λ), seconds.
-    pub fn mean_wait_s(&self) -> f64 {
-        if !self.is_stable() {
-            return f64::INFINITY;
-        }
-        self.p_wait() / self.tail_rate_per_s()
-    }
-
-    /// Mean time in system W = Wq + E(S), seconds.
-    pub fn mean_sojourn_s(&self) -> f64 {
-        self.mean_wait_s() + self.mean_service_s
-    }
-
-    /// Mean number waiting Lq = λ·Wq (Little's law).
-    pub fn mean_queue_len(&self) -> f64 {
-        if !self.is_stable() {
-            return f64::INFINITY;
-        }
-        self.lambda_per_s * self.mean_wait_s()
-    }
-
-    /// Mean number in system L = Lq + a.
-    pub fn mean_in_system(&self) -> f64 {
-        self.mean_queue_len() + self.offered_load_erlangs()
     }
 
     /// q-quantile of the waiting time, seconds: the smallest t with
@@ -186,6 +156,38 @@ impl MMc {
             }
         }
         0.5 * (lo + hi)
+    }
+
+    /// True when ρ < 1, i.e. a steady state exists.
+    pub fn is_stable(&self) -> bool {
+        self.utilisation() < 1.0
+    }
+
+    /// Mean time in queue Wq = C/(cμ − λ), seconds.
+    pub fn mean_wait_s(&self) -> f64 {
+        if !self.is_stable() {
+            return f64::INFINITY;
+        }
+        self.p_wait() / self.tail_rate_per_s()
+    }
+}
+
+/// Little's law for M/M/c; the rest of [`Queue`] is provided.
+impl Queue for MMc {
+    fn arrival_rate_per_s(&self) -> f64 {
+        self.lambda_per_s
+    }
+
+    fn service_mean_s(&self) -> f64 {
+        self.mean_service_s
+    }
+
+    fn is_stable(&self) -> bool {
+        MMc::is_stable(self)
+    }
+
+    fn mean_wait_s(&self) -> f64 {
+        MMc::mean_wait_s(self)
     }
 }
 

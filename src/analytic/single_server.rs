@@ -17,6 +17,8 @@
 //! A*(s) = (kλ/(kλ + s))^k is the LST of a sum of k Exp(kλ) phases
 //! (Kleinrock vol. 1 §4.3).
 
+use super::Queue;
+
 /// An M/G/1 station described by its first two service moments.
 ///
 /// Domain: `lambda_per_s ≥ 0`, `mean_service_s > 0`, `service_scv ≥ 0`
@@ -67,23 +69,24 @@ impl MG1 {
         let rho = self.utilisation();
         rho * self.mean_service_s * (1.0 + self.service_scv) / (2.0 * (1.0 - rho))
     }
+}
 
-    /// Mean time in system W = Wq + E(S), seconds.
-    pub fn mean_sojourn_s(&self) -> f64 {
-        self.mean_wait_s() + self.mean_service_s
+/// Little's law for M/G/1; the rest of [`Queue`] is provided.
+impl Queue for MG1 {
+    fn arrival_rate_per_s(&self) -> f64 {
+        self.lambda_per_s
     }
 
-    /// Mean number waiting Lq = λ·Wq.
-    pub fn mean_queue_len(&self) -> f64 {
-        if !self.is_stable() {
-            return f64::INFINITY;
-        }
-        self.lambda_per_s * self.mean_wait_s()
+    fn service_mean_s(&self) -> f64 {
+        self.mean_service_s
     }
 
-    /// Mean number in system L = Lq + ρ.
-    pub fn mean_in_system(&self) -> f64 {
-        self.mean_queue_len() + self.utilisation()
+    fn is_stable(&self) -> bool {
+        MG1::is_stable(self)
+    }
+
+    fn mean_wait_s(&self) -> f64 {
+        MG1::mean_wait_s(self)
     }
 }
 

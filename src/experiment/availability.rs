@@ -60,6 +60,23 @@ pub const MIN_PER_YEAR: f64 = 525_960.0;
 /// The longest replication integer nanoseconds hold (u64: 584 years).
 pub const MAX_YEARS: u32 = 500;
 
+/// Why an availability study cannot run: its settings or a model are out
+/// of range (bad input).
+#[derive(Debug, thiserror::Error)]
+pub enum AvailabilityError {
+    #[error(
+        "--years must be between 1 and {MAX_YEARS} (time is integer nanoseconds); use more --replications for a longer total"
+    )]
+    Years,
+    #[error("--replications must be from 1 to {most}, found {found}")]
+    Replications { found: u32, most: u32 },
+    #[error(
+        "model {model}: {count} components have a `reliability`; `availability` handles at most {}",
+        structure::MAX_COMPONENTS
+    )]
+    TooManyComponents { model: String, count: usize },
+}
+
 /// One model to assess (a scenario of an experiment, or a model file).
 #[derive(Clone, Debug)]
 pub struct Target {
@@ -134,18 +151,19 @@ impl ScenarioAvailability {
 /// Runs every target's replications (in parallel, collected in order) and
 /// computes the analytic figures. `Err` means the settings or a model are
 /// out of range.
-pub fn run(targets: &[Target], settings: &Settings) -> Result<Vec<ScenarioAvailability>, String> {
+pub fn run(
+    targets: &[Target],
+    settings: &Settings,
+) -> Result<Vec<ScenarioAvailability>, AvailabilityError> {
     if !(1..=MAX_YEARS).contains(&settings.years) {
-        return Err(format!(
-            "--years must be between 1 and {MAX_YEARS} (time is integer nanoseconds); use more --replications for a longer total"
-        ));
+        return Err(AvailabilityError::Years);
     }
     let most = crate::input::limits::MAX_REPLICATIONS;
     if !(1..=most).contains(&settings.replications) {
-        return Err(format!(
-            "--replications must be from 1 to {most}, found {}",
-            settings.replications
-        ));
+        return Err(AvailabilityError::Replications {
+            found: settings.replications,
+            most,
+        });
     }
     let structures: Vec<Structure> = targets
         .iter()

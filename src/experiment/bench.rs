@@ -8,28 +8,75 @@
 //! replications on every core; and, when given the yardstick binary of
 //! `../shared/bench`, its figures on the same models in the same run.
 
-use crate::input::{Input, Overrides, load_input};
+use crate::Error;
+use crate::input::{Input, Overrides, load_input, scenario_for_model};
 use crate::stack::config::{RunConfig, Scenario};
-use clap::Args;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-#[derive(Args, Debug, Clone)]
-pub struct BenchArgs {
+/// What `stacksim bench` was asked (the command line's `bench`, converted).
+#[derive(Clone, Debug)]
+pub struct Settings {
     /// Requests to simulate per measurement (the 10× run uses ten times this).
-    #[arg(long, default_value_t = 1_000_000)]
     pub requests: u64,
     /// The yardstick binary (built from ../shared/bench) to compare with.
-    #[arg(long)]
     pub yardstick: Option<PathBuf>,
     /// Folder holding bench-mm1.toml and bench-c.toml.
-    #[arg(long, default_value = "models")]
     pub models: PathBuf,
-    /// Internal: run one measurement `MODEL_FILE REQUESTS REPLICATIONS THREADS` and print it.
-    #[arg(long, num_args = 4, hide = true)]
-    pub one: Option<Vec<String>>,
+    /// Internal: run one measurement in this process and print it.
+    pub one: Option<One>,
+}
+
+/// One measurement, as a child process is asked for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct One {
+    pub model: PathBuf,
+    pub requests: u64,
+    pub replications: u32,
+    pub threads: usize,
+}
+
+impl One {
+    /// `MODEL_FILE REQUESTS REPLICATIONS THREADS`, as the parent passes them.
+    pub fn parse(args: &[String]) -> Result<One, BenchError> {
+        let number = |i: usize| -> Result<u64, BenchError> {
+            let arg = args.get(i).map_or("", String::as_str);
+            arg.parse()
+                .map_err(|_| BenchError::BadArgument(arg.to_string()))
+        };
+        Ok(One {
+            model: PathBuf::from(args.first().map_or("", String::as_str)),
+            requests: number(1)?,
+            replications: number(2)? as u32,
+            threads: number(3)? as usize,
+        })
+    }
+}
+
+/// Why a benchmark could not be measured.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error("{}: expected a model file", .0.display())]
+    NotAModel(PathBuf),
+    #[error("{0}: a bench model needs a [workload]")]
+    NoWorkload(String),
+    #[error("bad --one argument {0}")]
+    BadArgument(String),
+    #[error("{0}")]
+    CurrentExe(std::io::Error),
+    #[error("cannot start a bench child: {0}")]
+    Spawn(std::io::Error),
+    /// A child failed; `message` is its own message, without its `error: `.
+    #[error("{}", if message.is_empty() { format!("a bench child failed ({status})") } else { message.clone() })]
+    Child { status: String, message: String },
+    #[error("unexpected bench child output: {0}")]
+    ChildOutput(String),
+    #[error("cannot run the yardstick {}: {}", .0.display(), .1)]
+    Yardstick(PathBuf, std::io::Error),
+    #[error("unexpected yardstick output: {0}")]
+    YardstickOutput(String),
 }
 
 /// One measurement.
@@ -55,25 +102,23 @@ fn peak_rss_kib() -> u64 {
 }
 
 /// The scenario of a bench model: its design workload, run long enough for `requests`.
-fn scenario(model: &Path, requests: u64, replications: u32) -> Result<Scenario, String> {
+fn scenario(model: &Path, requests: u64, replications: u32) -> Result<Scenario, Error> {
     let Input::Model {
         name,
-        model,
+        model: config,
         workload,
-    } = load_input(model, &Overrides::default()).map_err(|e| e.to_string())?
+    } = load_input(model, &Overrides::default())?
     else {
-        return Err(format!("{}: expected a model file", model.display()));
+        return Err(BenchError::NotAModel(model.to_path_buf()).into());
     };
-    let workload = workload.ok_or_else(|| format!("{name}: a bench model needs a [workload]"))?;
+    let workload = workload.ok_or_else(|| BenchError::NoWorkload(name.clone()))?;
     let rate = workload.arrivals.peak_rate();
     let secs = requests as f64 / rate;
-    Ok(Scenario {
+    Ok(scenario_for_model(
         name,
-        model,
+        config,
         workload,
-        faults: vec![],
-        random_failures: false,
-        run: RunConfig {
+        RunConfig {
             duration: crate::engine::SimDuration::from_secs_f64(secs),
             warmup: crate::engine::SimDuration::ZERO,
             drain: crate::engine::SimDuration::from_secs(60),
@@ -81,24 +126,19 @@ fn scenario(model: &Path, requests: u64, replications: u32) -> Result<Scenario, 
             replications,
             seed: 1,
         },
-    })
+    ))
 }
 
-fn measure_here(
-    model: &Path,
-    requests: u64,
-    replications: u32,
-    threads: usize,
-) -> Result<Measure, String> {
-    let sc = scenario(model, requests, replications)?;
+fn measure_here(one: &One) -> Result<Measure, Error> {
+    let sc = scenario(&one.model, one.requests, one.replications)?;
     let exp = crate::input::Experiment {
         name: "bench".into(),
-        file: model.to_path_buf(),
+        file: one.model.clone(),
         scenarios: vec![sc],
         allow_overload: true,
     };
     let t = Instant::now();
-    let res = super::run(&exp, Some(threads), &|| {}).map_err(|e| e.to_string())?;
+    let res = super::run(&exp, Some(one.threads), &|| {})?;
     let wall_s = t.elapsed().as_secs_f64();
     let reps = &res[0].replications;
     let first = &reps[0];
@@ -117,8 +157,8 @@ fn measure_child(
     requests: u64,
     replications: u32,
     threads: usize,
-) -> Result<Measure, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+) -> Result<Measure, BenchError> {
+    let exe = std::env::current_exe().map_err(BenchError::CurrentExe)?;
     let out = Command::new(exe)
         .args(["bench", "--one"])
         .arg(model)
@@ -128,9 +168,14 @@ fn measure_child(
             threads.to_string(),
         ])
         .output()
-        .map_err(|e| format!("cannot start a bench child: {e}"))?;
+        .map_err(BenchError::Spawn)?;
     if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = stderr.trim_end();
+        return Err(BenchError::Child {
+            status: out.status.to_string(),
+            message: stderr.strip_prefix("error: ").unwrap_or(stderr).to_string(),
+        });
     }
     let s = String::from_utf8_lossy(&out.stdout);
     let v: Vec<f64> = s
@@ -138,7 +183,7 @@ fn measure_child(
         .filter_map(|x| x.parse().ok())
         .collect();
     if v.len() != 6 {
-        return Err(format!("unexpected bench child output: {s}"));
+        return Err(BenchError::ChildOutput(s.into_owned()));
     }
     Ok(Measure {
         requests: v[0] as u64,
@@ -151,11 +196,11 @@ fn measure_child(
 }
 
 /// Runs the yardstick: `MODEL N SEED --pct hdr`, one JSON line.
-fn yardstick(bin: &Path, model: &str, requests: u64) -> Result<(f64, u64, f64), String> {
+fn yardstick(bin: &Path, model: &str, requests: u64) -> Result<(f64, u64, f64), BenchError> {
     let out = Command::new(bin)
         .args([model, &requests.to_string(), "1", "--pct", "hdr"])
         .output()
-        .map_err(|e| format!("cannot run the yardstick {}: {e}", bin.display()))?;
+        .map_err(|e| BenchError::Yardstick(bin.to_path_buf(), e))?;
     let s = String::from_utf8_lossy(&out.stdout);
     let num = |key: &str| -> Option<f64> {
         let i = s.find(&format!("\"{key}\""))?;
@@ -166,24 +211,15 @@ fn yardstick(bin: &Path, model: &str, requests: u64) -> Result<(f64, u64, f64), 
     };
     match (num("loop_s"), num("events")) {
         (Some(loop_s), Some(events)) => Ok((loop_s, events as u64, requests as f64 / loop_s)),
-        _ => Err(format!("unexpected yardstick output: {s}")),
+        _ => Err(BenchError::YardstickOutput(s.into_owned())),
     }
 }
 
-pub fn bench(a: &BenchArgs, out: &mut dyn Write) -> Result<(), String> {
-    let w = |out: &mut dyn Write, s: String| writeln!(out, "{s}").map_err(|e| e.to_string());
+/// Runs the benchmark `a` describes, printing its table to `out`.
+pub fn bench(a: &Settings, out: &mut dyn Write) -> Result<(), Error> {
+    let w = |out: &mut dyn Write, s: String| writeln!(out, "{s}").map_err(Error::print);
     if let Some(one) = &a.one {
-        let parse = |i: usize| {
-            one[i]
-                .parse::<u64>()
-                .map_err(|_| format!("bad --one argument {}", one[i]))
-        };
-        let m = measure_here(
-            Path::new(&one[0]),
-            parse(1)?,
-            parse(2)? as u32,
-            parse(3)? as usize,
-        )?;
+        let m = measure_here(one)?;
         return w(
             out,
             format!(

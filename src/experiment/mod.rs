@@ -18,6 +18,45 @@ use rayon::prelude::*;
 
 pub use summary::{ScenarioSummary, summarise};
 
+/// Why replications could not run on the threads asked for.
+#[derive(Debug, thiserror::Error)]
+pub enum ThreadsError {
+    #[error("--threads must be at least 1")]
+    Zero,
+    #[error(
+        "--threads {asked} is more than this machine can use: at most {most} (4 per core, {cores} core(s) here); results do not depend on the thread count"
+    )]
+    TooMany {
+        asked: usize,
+        most: usize,
+        cores: usize,
+    },
+    #[error("cannot start {threads} threads: {source}")]
+    Pool {
+        threads: usize,
+        source: rayon::ThreadPoolBuildError,
+    },
+}
+
+impl ThreadsError {
+    /// Whether the command line asked for it (rather than the system refusing).
+    pub fn is_input(&self) -> bool {
+        matches!(self, ThreadsError::Zero | ThreadsError::TooMany { .. })
+    }
+}
+
+/// Refuses a thread count that cannot help: results never depend on it, and
+/// past a few threads per core only memory and start-up time grow.
+pub fn check_threads(threads: Option<usize>) -> Result<(), ThreadsError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = (4 * cores).max(16);
+    match threads {
+        Some(0) => Err(ThreadsError::Zero),
+        Some(asked) if asked > most => Err(ThreadsError::TooMany { asked, most, cores }),
+        _ => Ok(()),
+    }
+}
+
 /// The results of one scenario: its replications, in order.
 #[derive(Clone, Debug)]
 pub struct ScenarioResult {
@@ -26,11 +65,11 @@ pub struct ScenarioResult {
 }
 
 /// Why an experiment produced no results.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum RunFailure {
     /// The thread pool could not start (the machine, not the input).
-    #[error("cannot start {threads} threads: {reason}")]
-    Threads { threads: usize, reason: String },
+    #[error(transparent)]
+    Threads(#[from] ThreadsError),
     /// A replication cannot be run as modelled (the input's fault): the
     /// first such replication in input order, whatever the thread count.
     #[error("scenario {scenario}, replication {replication}: {source}")]
@@ -75,10 +114,7 @@ pub fn run(
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
-            .map_err(|e| RunFailure::Threads {
-                threads: n,
-                reason: e.to_string(),
-            })?
+            .map_err(|source| ThreadsError::Pool { threads: n, source })?
             .install(work),
         None => work(),
     };

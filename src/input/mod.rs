@@ -22,3 +22,25 @@ mod words_walk;
 
 pub use error::{Problem, SpecError};
 pub use expand::{Experiment, Input, Overrides, load_experiment, load_input};
+
+use crate::stack::config::{ModelConfig, RunConfig, Scenario, Workload};
+
+/// The scenario of a model file with its own `[workload]`: no faults, no
+/// random failures, run as `run` says. The one way code outside this module
+/// gets a `Scenario` without an experiment file (`check`'s offered load,
+/// `bench`'s measurements).
+pub fn scenario_for_model(
+    name: String,
+    model: ModelConfig,
+    workload: Workload,
+    run: RunConfig,
+) -> Scenario {
+    Scenario {
+        name,
+        model,
+        workload,
+        faults: vec![],
+        random_failures: false,
+        run,
+    }
+}

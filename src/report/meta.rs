@@ -10,6 +10,7 @@
 //!
 //! No timestamps and no absolute paths: the same command gives the same bytes.
 
+use super::output::{OutputError, write_csv};
 use super::{diagram, topology};
 use crate::experiment::availability::{Settings, Target};
 use crate::input::Experiment;
@@ -35,14 +36,15 @@ fn file_name(file: &Path) -> String {
         .map_or(String::new(), |n| n.to_string_lossy().into_owned())
 }
 
-fn write_pairs(path: &Path, header: [&str; 2], rows: &[(String, String)]) -> Result<(), String> {
-    let fail = |e: csv::Error| format!("{}: {e}", path.display());
-    let mut w = csv::Writer::from_path(path).map_err(fail)?;
-    w.write_record(header).map_err(fail)?;
-    for (k, v) in rows {
-        w.write_record([k, v]).map_err(fail)?;
-    }
-    w.flush().map_err(|e| format!("{}: {e}", path.display()))
+fn write_pairs(
+    path: &Path,
+    header: [&str; 2],
+    pairs: &[(String, String)],
+) -> Result<(), OutputError> {
+    let rows: Vec<Vec<String>> = std::iter::once(header.map(String::from).to_vec())
+        .chain(pairs.iter().map(|(k, v)| vec![k.clone(), v.clone()]))
+        .collect();
+    write_csv(path, &rows)
 }
 
 /// `model.csv` rows: the topology lines split at their first ": ".
@@ -59,8 +61,8 @@ fn write_all(
     dir: &Path,
     pairs: &[(String, String)],
     model: Option<&ModelConfig>,
-) -> Result<Vec<PathBuf>, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+) -> Result<Vec<PathBuf>, OutputError> {
+    std::fs::create_dir_all(dir).map_err(|e| OutputError::Io(dir.to_path_buf(), e))?;
     let exp = dir.join("experiment.csv");
     write_pairs(&exp, ["key", "value"], pairs)?;
     let mut out = vec![exp];
@@ -69,14 +71,14 @@ fn write_all(
         write_pairs(&p, ["component", "parameters"], &model_rows(m))?;
         out.push(p);
         let p = dir.join("topology.svg");
-        std::fs::write(&p, diagram::svg(m)).map_err(|e| format!("{}: {e}", p.display()))?;
+        std::fs::write(&p, diagram::svg(m)).map_err(|e| OutputError::Io(p.clone(), e))?;
         out.push(p);
     }
     Ok(out)
 }
 
 /// Saves what the report of a `run` of `exp` needs; returns the files.
-pub fn write_experiment(dir: &Path, exp: &Experiment) -> Result<Vec<PathBuf>, String> {
+pub fn write_experiment(dir: &Path, exp: &Experiment) -> Result<Vec<PathBuf>, OutputError> {
     let mut pairs = vec![
         ("experiment".to_string(), exp.name.clone()),
         ("command".to_string(), "run".to_string()),
@@ -116,7 +118,7 @@ pub fn write_availability(
     name: &str,
     targets: &[Target],
     settings: &Settings,
-) -> Result<Vec<PathBuf>, String> {
+) -> Result<Vec<PathBuf>, OutputError> {
     let pairs = vec![
         ("experiment".to_string(), name.to_string()),
         ("command".to_string(), "availability".to_string()),

@@ -69,14 +69,9 @@ pub fn rows(results: &[ScenarioResult]) -> Vec<Vec<String>> {
 pub fn write(
     dir: &std::path::Path,
     results: &[ScenarioResult],
-) -> Result<std::path::PathBuf, String> {
+) -> Result<std::path::PathBuf, super::output::OutputError> {
     let path = dir.join("percentiles.csv");
-    let fail = |e: csv::Error| format!("{}: {e}", path.display());
-    let mut w = csv::Writer::from_path(&path).map_err(fail)?;
-    for row in rows(results) {
-        w.write_record(&row).map_err(fail)?;
-    }
-    w.flush().map_err(|e| format!("{}: {e}", path.display()))?;
+    super::output::write_csv(&path, &rows(results))?;
     Ok(path)
 }
 

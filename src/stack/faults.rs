@@ -16,7 +16,6 @@ use super::metrics::FailReason;
 use super::world::{Event, NONE, Phase, World};
 use crate::engine::rng::{Rng, Streams};
 use crate::engine::{Scheduler, SimDuration};
-use rand::RngExt;
 
 type Sched = Scheduler<Event>;
 
@@ -57,8 +56,7 @@ pub(super) fn random_components(m: &ModelConfig, streams: &Streams) -> Vec<Rando
 }
 
 fn exp(rng: &mut Rng, mean: SimDuration) -> SimDuration {
-    let x: f64 = rng.sample(rand_distr::Exp1);
-    SimDuration::from_nanos_f64(x * mean.as_nanos() as f64)
+    SimDuration::from_nanos_f64(crate::dist::exponential_ns(rng, mean.as_nanos() as f64))
 }
 
 impl World {

@@ -10,6 +10,7 @@
 //! means against a Student-t 99% interval over the replications, which must
 //! also be narrow (≤ 5% of the mean) so that a test cannot pass by noise.
 
+use stacksim::analytic::Queue;
 use stacksim::experiment::ScenarioResult;
 use stacksim::input::Overrides;
 use stacksim::stack::ReplicationResult;

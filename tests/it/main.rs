@@ -12,6 +12,7 @@
 //! - `fuzz`: mutated bundled files never crash, hang or exhaust stacksim, and every message is located and short;
 //! - `failures`: health checks, retries, crashes and algorithms against computed expectations;
 //! - `readme`: every TOML block of README.md passes `stacksim check` as written.
+//! - `tidy`: walks `src/` and enforces the architecture invariants (ARCHITECTURE.md).
 
 mod availability;
 mod bad_input;
@@ -27,3 +28,4 @@ mod failures;
 mod fuzz;
 mod readme;
 mod theory;
+mod tidy;

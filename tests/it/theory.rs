@@ -28,7 +28,7 @@
 //!
 //! Measured figures and theory are printed (`-- --nocapture` shows them).
 
-use stacksim::analytic::{self, Centre, MG1, MMc};
+use stacksim::analytic::{self, Centre, MG1, MMc, Queue};
 use stacksim::input::Overrides;
 use stacksim::stack::ReplicationResult;
 use stacksim::stats::{Estimate, t_quantile};

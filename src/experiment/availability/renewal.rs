@@ -7,8 +7,6 @@
 use super::structure::Structure;
 use crate::engine::SimDuration;
 use crate::engine::rng::{Streams, replication_seed};
-use rand::RngExt;
-use rand_distr::Exp1;
 
 /// What one replication measured, in integer nanoseconds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,8 +39,7 @@ pub fn replicate(
     let n = s.components.len();
     let mut rngs: Vec<_> = (0..n).map(|i| streams.stream(&stream_name(s, i))).collect();
     let draw = |rng: &mut crate::engine::rng::Rng, mean: SimDuration| -> u64 {
-        let x: f64 = rng.sample(Exp1);
-        (x * mean.0 as f64).round() as u64
+        crate::dist::exponential_ns(rng, mean.0 as f64).round() as u64
     };
     let mut up: u64 = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
     let mut next: Vec<u64> = (0..n)

@@ -2,6 +2,7 @@
 //! the site is up given which components are up (see the parent module's
 //! header for the rules).
 
+use super::AvailabilityError;
 use crate::engine::SimDuration;
 use crate::stack::config::{DbIdx, Entry, LbIdx, ModelConfig, ServerIdx, Workload};
 
@@ -60,7 +61,10 @@ pub struct Structure {
 impl Structure {
     /// Without a workload every query path counts (reads and writes) and
     /// clients do not try the next address.
-    pub fn new(model: &ModelConfig, workload: Option<&Workload>) -> Result<Structure, String> {
+    pub fn new(
+        model: &ModelConfig,
+        workload: Option<&Workload>,
+    ) -> Result<Structure, AvailabilityError> {
         let mut components = vec![];
         let mut bit = |name: &str, part: Part, r: Option<crate::stack::config::Reliability>| {
             r.map(|r| {
@@ -83,11 +87,10 @@ impl Structure {
             .map(|(i, d)| bit(&d.name, Part::Database(i), d.reliability))
             .collect();
         if components.len() > MAX_COMPONENTS {
-            return Err(format!(
-                "model {}: {} components have a `reliability`; `availability` handles at most {MAX_COMPONENTS}",
-                model.name,
-                components.len()
-            ));
+            return Err(AvailabilityError::TooManyComponents {
+                model: model.name.clone(),
+                count: components.len(),
+            });
         }
         let (reads, writes, any_address) = match workload {
             None => (true, true, false),
