@@ -132,6 +132,7 @@ fn scenario(model: &Path, requests: u64, replications: u32) -> Result<Scenario, 
 fn measure_here(one: &One) -> Result<Measure, Error> {
     let sc = scenario(&one.model, one.requests, one.replications)?;
     let exp = crate::input::Experiment {
+        description: None,
         name: "bench".into(),
         file: one.model.clone(),
         scenarios: vec![sc],

@@ -25,6 +25,8 @@ pub struct Overrides {
 #[derive(Clone, Debug)]
 pub struct Experiment {
     pub name: String,
+    /// The question the experiment asks (`description`), if it says.
+    pub description: Option<String>,
     pub file: PathBuf,
     pub scenarios: Vec<Scenario>,
     pub allow_overload: bool,
@@ -428,6 +430,7 @@ fn load_experiment_from(
     }
     Ok(Experiment {
         name,
+        description: base.description.clone(),
         file: path.to_path_buf(),
         scenarios,
         allow_overload,

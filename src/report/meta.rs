@@ -2,7 +2,8 @@
 //! by `run` and `availability` so that `stacksim report DIR` can rebuild
 //! everything from the folder alone:
 //! - `experiment.csv` (key, value): the experiment's name, its question
-//!   (the comment block at the top of its file), settings, workload and
+//!   (its `description`, or else the comment block at the top of its
+//!   file), settings, workload and
 //!   each scenario's faults;
 //! - `model.csv` (component, parameters): the model of the first scenario,
 //!   one component per row, as `check` prints it;
@@ -82,7 +83,12 @@ pub fn write_experiment(dir: &Path, exp: &Experiment) -> Result<Vec<PathBuf>, Ou
     let mut pairs = vec![
         ("experiment".to_string(), exp.name.clone()),
         ("command".to_string(), "run".to_string()),
-        ("question".to_string(), question(&exp.file)),
+        (
+            "question".to_string(),
+            exp.description
+                .clone()
+                .unwrap_or_else(|| question(&exp.file)),
+        ),
         ("file".to_string(), file_name(&exp.file)),
     ];
     if let Some(sc) = exp.scenarios.first() {

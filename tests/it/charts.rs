@@ -199,6 +199,29 @@ fn one_scenario_one_replication_without_failures_draws_everything() {
 }
 
 #[test]
+fn the_description_is_the_reports_question_before_the_leading_comment() {
+    let tmp = TempDir::new("charts-question");
+    let exp = tiny_experiment(&tmp, "asks", 50, "");
+    let text = std::fs::read_to_string(&exp).unwrap().replacen(
+        "name = \"asks\"",
+        "name = \"asks\"\ndescription = \"Does one balancer keep p99 under 200 ms?\"",
+        1,
+    );
+    std::fs::write(&exp, text).unwrap();
+    let out = tmp.path().join("asks");
+    run(&exp, &out, &["--no-charts"]);
+    let csv = std::fs::read_to_string(out.join("experiment.csv")).unwrap();
+    assert!(
+        csv.contains("question,Does one balancer keep p99 under 200 ms?"),
+        "{csv}"
+    );
+    assert!(
+        !csv.contains("A tiny experiment for the chart tests."),
+        "{csv}"
+    );
+}
+
+#[test]
 fn every_request_failed_from_a_fault_at_t0_still_draws() {
     let tmp = TempDir::new("charts-dead");
     let fault = "\n[[faults]]\nat = \"0s\"\ntarget = \"lb1\"\nkind = \"crash\"\nmode = \"host\"\n";
