@@ -14,6 +14,7 @@ mod flow;
 mod health;
 pub mod metrics;
 mod passive;
+pub mod replication;
 pub mod station;
 pub mod world;
 
