@@ -9,6 +9,7 @@
 //! - `bad_input_words`: messages in the user's words, with long values clipped;
 //! - `cli`: the command line as a user runs it;
 //! - `experiments`: every bundled model and experiment runs;
+//! - `replication`: the replication component (not yet in `World`) against closed forms and a reference history;
 //! - `failures`: health checks, retries, crashes and algorithms against computed expectations.
 
 mod availability;
@@ -22,4 +23,5 @@ mod common;
 mod determinism;
 mod experiments;
 mod failures;
+mod replication;
 mod theory;
