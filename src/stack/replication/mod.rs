@@ -26,6 +26,7 @@ mod failover;
 pub mod keyspace;
 pub mod measures;
 mod node;
+mod reads;
 pub mod routing;
 pub mod semisync;
 
