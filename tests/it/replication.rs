@@ -268,6 +268,9 @@ fn below_capacity_visible_delay_is_network_plus_mm1_sojourn() {
             d.run(&mut s, at(5.0));
             d.visible_delay = Welford::new();
             d.run(&mut s, at(65.0));
+            // Memory: the binlog holds only what the replica has not applied.
+            let ((head, _), (_, applied)) = (d.repl.head(), d.repl.positions(REPLICA));
+            assert_eq!(d.repl.binlog_retained() as u64, head - applied);
             d.visible_delay.mean()
         })
         .collect();

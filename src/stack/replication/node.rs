@@ -187,6 +187,7 @@ impl Replication {
         }
         self.visible = seq;
         self.counts.write_wait.record(0);
+        self.trim();
         CommitOutcome::Done { seq }
     }
 
@@ -289,6 +290,7 @@ impl Replication {
                 result,
             });
         }
+        self.trim();
     }
 
     fn on_applied(&mut self, now: SimTime, i: usize, epoch: u32, seq: u64, fx: &mut Effects) {
@@ -327,7 +329,9 @@ impl Replication {
         }
     }
 
-    /// Drops binlog events no replica and no read can need any more.
+    /// Drops binlog events no replica and no read can need any more. A
+    /// replica that is down keeps its events (binlog retention), so it can
+    /// catch up when it returns.
     pub(super) fn trim(&mut self) {
         let upto = self
             .replicas()
