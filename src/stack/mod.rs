@@ -17,6 +17,7 @@ pub mod guards;
 mod health;
 pub mod metrics;
 mod passive;
+pub mod replication;
 pub mod station;
 pub mod world;
 

@@ -13,6 +13,7 @@
 //! - `failures`: health checks, retries, crashes and algorithms against computed expectations;
 //! - `readme`: every TOML block of README.md passes `stacksim check` as written.
 //! - `tidy`: walks `src/` and enforces the architecture invariants (ARCHITECTURE.md).
+//! - `replication`: the replication component (not yet in `World`) against closed forms and a reference history;
 
 mod availability;
 mod bad_input;
@@ -27,5 +28,6 @@ mod experiments;
 mod failures;
 mod fuzz;
 mod readme;
+mod replication;
 mod theory;
 mod tidy;

@@ -1,0 +1,239 @@
+//! Failures and failover of a replication set, and its measures.
+//!
+//! When the primary dies, everything in flight on its links is lost, so
+//! each replica keeps exactly the position it had *received*; commits
+//! waiting for a semi-sync acknowledgement fail. `promote` makes a replica
+//! the primary: the writes committed after its received position are
+//! **lost** (counted, with the data-loss window as RPO), the primary's
+//! versions revert past them, and other replicas that had received more are
+//! cut back (what they had applied beyond it is reverted and counted as
+//! errant). The promoted replica applies its relay log before taking
+//! writes; the time that takes is the owner's failover delay
+//! (`FailoverReport::catch_up_events` says how much there was). Sequence
+//! numbers continue from the promoted replica's position.
+
+use super::measures::{Counts, FailoverReport, LagSummary};
+use super::node::{Replication, Role};
+use super::routing::NodeId;
+use super::{CommitResult, Effects, ReplEvent};
+use crate::engine::{SimDuration, SimTime};
+use std::cmp::Reverse;
+
+impl Replication {
+    /// The primary dies at `now`. Waiting semi-sync commits come back as
+    /// `CommitResult::Failed`; writes are rejected until `promote`.
+    pub fn fail_primary(&mut self, now: SimTime, fx: &mut Effects) {
+        let Some(p) = self.primary.take() else { return };
+        self.nodes[p].role = Role::Detached;
+        self.nodes[p].up = false;
+        self.died_at = now;
+        for i in self.replicas().collect::<Vec<_>>() {
+            let n = &mut self.nodes[i];
+            n.link.clear();
+            n.acks.clear();
+            n.link_epoch += 1;
+        }
+        if let Some(semi) = &mut self.semi {
+            semi.abort(&mut self.released);
+            self.semi_epoch += 1;
+        }
+        self.release_commits(now, CommitResult::Failed, fx);
+    }
+
+    /// Promotes replica `node` after the primary died; `None` if there is
+    /// a primary or `node` is not a replica that is up.
+    pub fn promote(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        fx: &mut Effects,
+    ) -> Option<FailoverReport> {
+        let r = node.idx();
+        if self.primary.is_some()
+            || self
+                .nodes
+                .get(r)
+                .is_none_or(|n| n.role != Role::Replica || !n.up)
+        {
+            return None;
+        }
+        let new_head = self.nodes[r].applier.received;
+        let old_head = self.binlog.head();
+        let mut report = FailoverReport {
+            lost_writes: old_head - new_head,
+            lost_acknowledged: self.visible.saturating_sub(new_head),
+            catch_up_events: new_head - self.nodes[r].applier.applied,
+            ..FailoverReport::default()
+        };
+        if report.lost_writes > 0 {
+            report.rpo = self.died_at - self.binlog.event(new_head + 1).committed_at;
+        }
+        for s in (new_head + 1..=old_head).rev() {
+            let e = *self.binlog.event(s);
+            if self.latest[e.key as usize] == s {
+                self.latest[e.key as usize] = e.prev;
+            }
+        }
+        for i in self.replicas().filter(|&i| i != r).collect::<Vec<_>>() {
+            let n = &mut self.nodes[i];
+            if n.applier.received > new_head {
+                report.reverted_on_replicas += n.applier.truncate_after(new_head, &self.binlog);
+                n.apply_epoch += 1;
+            }
+        }
+        self.binlog.truncate_after(new_head);
+        let n = &mut self.nodes[r];
+        n.role = Role::Primary;
+        n.applier.reset_to(new_head, &self.latest);
+        n.apply_epoch += 1;
+        self.primary = Some(r);
+        self.visible = new_head;
+        if let Some(semi) = &mut self.semi {
+            semi.active = true;
+        }
+        self.recent.forget_after(new_head);
+        for i in 0..self.nodes.len() {
+            // Parked reads re-read (their write may be gone); replicas
+            // fetch what they miss from the new primary.
+            let n = &mut self.nodes[i];
+            fx.ready_reads
+                .extend(n.parked.drain().map(|Reverse((_, t))| t));
+            if n.role == Role::Replica && n.up {
+                self.resend(now, i, fx);
+                self.dispatch(now, i, fx);
+            }
+            self.refresh_lags(now, i);
+        }
+        self.trim();
+        self.counts.lost_writes += report.lost_writes;
+        Some(report)
+    }
+
+    /// Sends replica `i` every event after its received position.
+    fn resend(&mut self, now: SimTime, i: usize, fx: &mut Effects) {
+        let n = &mut self.nodes[i];
+        for seq in n.applier.received + 1..=self.binlog.head() {
+            let at = now + n.network.sample(&mut n.net_rng);
+            if let Some(t) = n.link.send(at, seq) {
+                let ev = ReplEvent::Receipt {
+                    node: i as u16,
+                    epoch: n.link_epoch,
+                };
+                fx.schedule.push((t, ev));
+            }
+        }
+    }
+
+    /// A dead primary (or a failed replica) comes back as a replica of the
+    /// current primary, re-cloned from it at its newest position.
+    pub fn rejoin_as_replica(&mut self, now: SimTime, node: NodeId) {
+        let i = node.idx();
+        if self.nodes[i].role == Role::Primary {
+            return;
+        }
+        let head = self.binlog.head();
+        let n = &mut self.nodes[i];
+        n.role = Role::Replica;
+        n.up = true;
+        n.applier.reset_to(head, &self.latest);
+        n.link.clear();
+        n.acks.clear();
+        n.link_epoch += 1;
+        n.apply_epoch += 1;
+        self.refresh_lags(now, i);
+    }
+
+    /// Replica `node` stops (its host or mysqld died): its links and work in
+    /// progress are dropped, its relay log (received events) kept. Reads
+    /// parked on it come back as ready; the owner re-routes them.
+    pub fn fail_replica(&mut self, node: NodeId, fx: &mut Effects) {
+        let n = &mut self.nodes[node.idx()];
+        if n.role != Role::Replica {
+            return;
+        }
+        n.up = false;
+        n.link.clear();
+        n.acks.clear();
+        n.link_epoch += 1;
+        n.apply_epoch += 1;
+        n.applier.abandon_in_progress();
+        fx.ready_reads
+            .extend(n.parked.drain().map(|Reverse((_, t))| t));
+    }
+
+    /// A failed replica restarts: it fetches what it misses and applies
+    /// its relay log.
+    pub fn restore_replica(&mut self, now: SimTime, node: NodeId, fx: &mut Effects) {
+        let i = node.idx();
+        if self.nodes[i].role != Role::Replica || self.nodes[i].up {
+            return;
+        }
+        self.nodes[i].up = true;
+        if self.primary.is_some() {
+            self.resend(now, i, fx);
+        }
+        self.dispatch(now, i, fx);
+        self.refresh_lags(now, i);
+    }
+
+    // ---- measures ----
+
+    /// Reads, stale reads, writes, waits, lost writes since the last reset.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// `Seconds_Behind_Source` and true staleness of a replica, up to `now`.
+    pub fn lag(&self, now: SimTime, node: NodeId) -> (LagSummary, LagSummary) {
+        let n = &self.nodes[node.idx()];
+        (n.sbs.summary(now), n.staleness.summary(now))
+    }
+
+    /// `Seconds_Behind_Source` as MySQL would report it at `now`: the
+    /// replica's clock minus the commit time of the event being applied,
+    /// 0 when the applier is idle; `None` (NULL) when it is not running.
+    pub fn seconds_behind_source(&self, now: SimTime, node: NodeId) -> Option<SimDuration> {
+        let n = &self.nodes[node.idx()];
+        (n.role == Role::Replica && n.up).then(|| n.sbs.value(now))
+    }
+
+    /// (received, applied) positions of a database.
+    pub fn positions(&self, node: NodeId) -> (u64, u64) {
+        let a = &self.nodes[node.idx()].applier;
+        (a.received, a.applied)
+    }
+
+    /// Newest committed and newest visible sequence numbers on the primary.
+    pub fn head(&self) -> (u64, u64) {
+        (self.binlog.head(), self.visible)
+    }
+
+    /// Whether semi-sync is configured and currently on, and its fallbacks.
+    pub fn semi_sync(&self) -> Option<(bool, u64)> {
+        self.semi.as_ref().map(|s| (s.active, s.fallbacks))
+    }
+
+    /// Binlog events held (memory: O(lag), not O(writes)).
+    pub fn binlog_retained(&self) -> usize {
+        self.binlog.retained()
+    }
+
+    /// The version of `key` that `node` holds (its visible state).
+    pub fn version_on(&self, node: NodeId, key: u32) -> u64 {
+        match self.nodes[node.idx()].role {
+            Role::Primary => self
+                .binlog
+                .version_at(self.latest[key as usize], self.visible),
+            _ => self.nodes[node.idx()].applier.versions[key as usize],
+        }
+    }
+
+    /// Discards the measures gathered so far (end of warm-up).
+    pub fn reset_stats(&mut self, now: SimTime) {
+        self.counts.reset();
+        for n in &mut self.nodes {
+            n.sbs.reset(now);
+            n.staleness.reset(now);
+        }
+    }
+}
