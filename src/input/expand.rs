@@ -214,6 +214,12 @@ fn load_experiment_from(
             early.push(loaded.problem(&at, why));
         }
     }
+    if base.sweep.as_ref().is_some_and(|sw| sw.values.is_empty()) {
+        early.push(loaded.problem(
+            &[Seg::Key("sweep".into()), Seg::Key("values".into())],
+            "a sweep needs at least one value, e.g. values = [100, 200]",
+        ));
+    }
     let n_values = base.sweep.as_ref().map_or(1, |sw| sw.values.len().max(1));
     let n_scenarios = base.scenarios.len().max(1).saturating_mul(n_values);
     if n_scenarios > limits::MAX_SCENARIOS {

@@ -914,6 +914,12 @@ fn problems_of_a_parsed_file_always_have_a_line_and_column() {
             &["e.toml:1:1: name: ", "must not contain `/`"],
         ),
         run_case(
+            "an-empty-sweep",
+            SEED_MODEL.into(),
+            format!("{EXPERIMENT}\n[sweep]\nparam = \"workload.rate\"\nvalues = []\n"),
+            &["e.toml:24:1: sweep.values: a sweep needs at least one value"],
+        ),
+        run_case(
             "a-model-run-as-an-experiment",
             SEED_MODEL.into(),
             SEED_MODEL.into(),
