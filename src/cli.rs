@@ -229,6 +229,11 @@ fn wrote(dir: &std::path::Path, files: &[String]) -> String {
     format!("wrote into {}/: {}", dir.display(), parts.join(", "))
 }
 
+/// A description as `check` prints it: wrapped to fit a terminal.
+fn wrap(text: &str) -> String {
+    report::topology::for_terminal(text)
+}
+
 /// A written file's name, as the `wrote …` line lists it.
 fn name_of(path: &std::path::Path) -> String {
     path.file_name()
@@ -339,10 +344,10 @@ fn check(a: CheckArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(),
                 return write!(out, "{}", report::topology::mermaid(&model)).map_err(io);
             }
             writeln!(out, "model {name} ({}): ok", a.file.display()).map_err(io)?;
-            write!(out, "{}", report::topology::topology(&model)).map_err(io)?;
+            write!(out, "{}", wrap(&report::topology::topology(&model))).map_err(io)?;
             match workload {
                 Some(w) => {
-                    writeln!(out, "{}", report::topology::workload(&w)).map_err(io)?;
+                    writeln!(out, "{}", wrap(&report::topology::workload(&w))).map_err(io)?;
                     let run = crate::stack::config::RunConfig {
                         duration: crate::engine::SimDuration::from_secs(60),
                         warmup: crate::engine::SimDuration::ZERO,
@@ -383,10 +388,10 @@ fn check(a: CheckArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(),
                 )
                 .map_err(io)?;
                 if i == 0 {
-                    write!(out, "{}", report::topology::topology(&sc.model)).map_err(io)?;
+                    write!(out, "{}", wrap(&report::topology::topology(&sc.model))).map_err(io)?;
                 }
-                writeln!(out, "{}", report::topology::workload(&sc.workload)).map_err(io)?;
-                write!(out, "{}", report::topology::faults(sc)).map_err(io)?;
+                writeln!(out, "{}", wrap(&report::topology::workload(&sc.workload))).map_err(io)?;
+                write!(out, "{}", wrap(&report::topology::faults(sc))).map_err(io)?;
                 write!(out, "{}", report::topology::loads(&capacity::report(sc))).map_err(io)?;
             }
         }

@@ -122,13 +122,20 @@ pub fn topology(m: &ModelConfig) -> String {
         net(&m.network.lb_server),
         net(&m.network.server_db)
     );
-    crate::text::wrap(&o, WIDTH)
+    o
 }
 
 /// The widest line `check` prints: lines are wrapped at `; ` or `, `.
 const WIDTH: usize = 100;
 
-/// The workload in one line (wrapped past [`WIDTH`]).
+/// `text` (one of this module's descriptions) as `check` prints it: lines
+/// wrapped at [`WIDTH`]. The descriptions themselves stay one line per
+/// component, which `model.csv` relies on.
+pub fn for_terminal(text: &str) -> String {
+    crate::text::wrap(text, WIDTH)
+}
+
+/// The workload in one line.
 pub fn workload(w: &Workload) -> String {
     let head = match &w.arrivals {
         Arrivals::Open {
@@ -166,7 +173,7 @@ pub fn workload(w: &Workload) -> String {
             )
         })
         .collect();
-    crate::text::wrap(&format!("workload: {head}; {}", classes.join(", ")), WIDTH)
+    format!("workload: {head}; {}", classes.join(", "))
 }
 
 /// The scenario's faults, one per line (nothing when there are none).
@@ -185,7 +192,7 @@ pub fn faults(sc: &Scenario) -> String {
         };
         let _ = writeln!(o, "fault: at {} {what}{until}{late}", f.at);
     }
-    crate::text::wrap(&o, WIDTH)
+    o
 }
 
 /// The load table, and a warning line per station at or over capacity.

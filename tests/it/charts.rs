@@ -185,6 +185,20 @@ fn one_scenario_one_replication_without_failures_draws_everything() {
     let out = tmp.path().join("calm");
     run(&exp, &out, &[]);
     assert_eq!(column(&out, "failures.csv", 0), Vec::<String>::new());
+    // One row per component: `check`'s terminal wrapping must not leak in.
+    let components = column(&out, "model.csv", 0);
+    assert_eq!(
+        components,
+        [
+            "entry",
+            "balancer lb1",
+            "server web1",
+            "server web2",
+            "database db1",
+            "database db2",
+            "network (one way)"
+        ],
+    );
     let bad = check_folder(&out);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
