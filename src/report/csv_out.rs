@@ -4,7 +4,9 @@
 //! - `stations.csv`: utilisation, mean queue and mean wait per station and replication;
 //! - `failures.csv`: failed requests by reason and place, per replication;
 //! - `timeseries.csv`: per window of simulated time, per replication;
-//! - `timeline.csv`: faults, recoveries and health-check verdicts, when they happened.
+//! - `timeline.csv`: faults, recoveries and health-check verdicts, when they happened;
+//! - `failures_over_time.csv`: failed requests per window by reason (only
+//!   the windows and reasons with failures), by completion time.
 //!
 //! Numbers are printed with fixed decimals, so the same results always give
 //! the same bytes.
@@ -210,6 +212,31 @@ fn timeseries_rows(results: &[ScenarioResult]) -> Rows {
     rows
 }
 
+fn failures_over_time_rows(results: &[ScenarioResult]) -> Rows {
+    let mut rows: Rows = vec![
+        ["scenario", "replication", "t_s", "reason", "count"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    ];
+    for s in results {
+        for r in &s.replications {
+            for w in &r.windows {
+                for (reason, count) in &w.failed_by {
+                    rows.push(vec![
+                        s.name.clone(),
+                        r.replication.to_string(),
+                        f(w.t_s, 3),
+                        reason.as_str().to_string(),
+                        count.to_string(),
+                    ]);
+                }
+            }
+        }
+    }
+    rows
+}
+
 fn timeline_rows(results: &[ScenarioResult]) -> Rows {
     let mut rows: Rows = vec![
         ["scenario", "replication", "t_s", "event"]
@@ -239,13 +266,14 @@ pub fn write_all(
     results: &[ScenarioResult],
     sums: &[ScenarioSummary],
 ) -> Result<Vec<String>, OutputError> {
-    let files: [(&str, Rows); 6] = [
+    let files: [(&str, Rows); 7] = [
         ("summary.csv", summary_rows(sums)),
         ("replications.csv", replication_rows(results)),
         ("stations.csv", station_rows(results)),
         ("failures.csv", failure_rows(results)),
         ("timeseries.csv", timeseries_rows(results)),
         ("timeline.csv", timeline_rows(results)),
+        ("failures_over_time.csv", failures_over_time_rows(results)),
     ];
     let mut names = vec![];
     for (name, rows) in &files {

@@ -159,6 +159,16 @@ pub struct Component {
     pub downtime_share: f64,
 }
 
+/// A row of `failures_over_time.csv`: one window's failures of one reason.
+#[derive(Clone, Debug)]
+pub struct WindowFailure {
+    pub scenario: String,
+    pub replication: f64,
+    pub t_s: f64,
+    pub reason: String,
+    pub count: f64,
+}
+
 /// Everything in a results folder.
 #[derive(Clone, Debug, Default)]
 pub struct Folder {
@@ -171,6 +181,8 @@ pub struct Folder {
     pub stations: Vec<Station>,
     pub failures: Vec<Failure>,
     pub windows: Vec<Window>,
+    /// `failures_over_time.csv` (absent in folders of older runs).
+    pub window_failures: Vec<WindowFailure>,
     pub timeline: Vec<Event>,
     pub availability: Vec<Availability>,
     pub components: Vec<Component>,
@@ -244,6 +256,15 @@ impl Folder {
                     failed: r.num("failed")?,
                     p50_ms: r.num("p50_ms")?,
                     p99_ms: r.num("p99_ms")?,
+                })
+            })?,
+            window_failures: load(dir, "failures_over_time.csv", |r| {
+                Ok(WindowFailure {
+                    scenario: r.text("scenario")?,
+                    replication: r.num("replication")?,
+                    t_s: r.num("t_s")?,
+                    reason: r.text("reason")?,
+                    count: r.num("count")?,
                 })
             })?,
             timeline: load(dir, "timeline.csv", |r| {

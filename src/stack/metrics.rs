@@ -86,6 +86,9 @@ pub struct WindowRow {
     pub mean_ms: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// The window's failures by reason (only reasons that occurred), in
+    /// the reasons' order.
+    pub failed_by: Vec<(FailReason, u64)>,
 }
 
 /// Failures of one reason at one place.
@@ -110,6 +113,8 @@ pub struct Metrics {
     series_end: SimTime,
     w_ok: u64,
     w_failed: u64,
+    /// The current window's failures by reason; few entries, searched linearly.
+    w_failed_by: Vec<(FailReason, u64)>,
     w_hist: Histogram,
     pub rows: Vec<WindowRow>,
 }
@@ -127,6 +132,7 @@ impl Metrics {
             series_end,
             w_ok: 0,
             w_failed: 0,
+            w_failed_by: vec![],
             w_hist: Histogram::new(),
             rows: vec![],
         }
@@ -150,6 +156,11 @@ impl Metrics {
                 },
                 p50_ms: ms(self.w_hist.quantile(0.5)),
                 p99_ms: ms(self.w_hist.quantile(0.99)),
+                failed_by: {
+                    let mut by = std::mem::take(&mut self.w_failed_by);
+                    by.sort_by_key(|&(reason, _)| reason);
+                    by
+                },
             });
             self.w_ok = 0;
             self.w_failed = 0;
@@ -175,6 +186,10 @@ impl Metrics {
     pub fn failed(&mut self, start: SimTime, now: SimTime, reason: FailReason, place: u16) {
         self.roll(now);
         self.w_failed += 1;
+        match self.w_failed_by.iter_mut().find(|f| f.0 == reason) {
+            Some(f) => f.1 += 1,
+            None => self.w_failed_by.push((reason, 1)),
+        }
         if start >= self.measure_from {
             self.failed += 1;
             match self

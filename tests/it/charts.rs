@@ -119,14 +119,22 @@ pub fn check_folder(dir: &Path) -> Vec<String> {
                     }
                 })
                 .collect();
-            let texts = [
+            let mut texts = vec![
                 format!("Latency over time — {sc}"),
                 s("latency (log scale)"),
                 s("simulated time"),
                 s("p99 (mean)"),
                 s("p50 (mean)"),
-                s("failed requests"),
+                s("failed (when given up)"),
             ];
+            // Every reason this scenario's windows saw is in the legend.
+            let scenario_of = column(dir, "failures_over_time.csv", 0);
+            let reason = column(dir, "failures_over_time.csv", 3);
+            for (x, r) in scenario_of.iter().zip(reason) {
+                if x == &sc && !texts.contains(&r) {
+                    texts.push(r);
+                }
+            }
             need(&format!("latency-over-time-{stem}.svg"), &texts);
         }
     }

@@ -466,6 +466,7 @@ fn rerun_into_the_same_folder_leaves_no_temporary_files() {
     expected.extend(
         [
             ".stacksim-results",
+            "failures_over_time.csv",
             "experiment.csv",
             "model.csv",
             "percentiles.csv",

@@ -3,15 +3,16 @@
 //! over replications as a band; log axis), vertical labelled markers at
 //! each fault, recovery and health-check verdict of the first replication
 //! (from `timeline.csv`), and beneath, on the same time axis, the rate of
-//! failed requests. One chart per scenario that has events; an experiment
-//! without any gets one chart, of its first scenario.
-//!
-//! `timeseries.csv` has failures per window but not their reason, so the
-//! lower panel shows all reasons together; the outcomes chart splits them.
+//! failed requests stacked by reason (`failures_over_time.csv`, in the
+//! outcomes chart's colours; by completion time, so a request that fails
+//! after its retries shows when it gives up). One chart per scenario that
+//! has events; an experiment without any gets one chart, of its first
+//! scenario. A folder of an older run without `failures_over_time.csv`
+//! shows all reasons together.
 
 use super::style::{
     LIGHT, LegendEntry, Shape, Theme, colour, fmt_ms, fmt_rps, fmt_s, legend_width, log_ticks,
-    tint, y_ticks,
+    reason_colour, tint, y_ticks,
 };
 use super::{Area, Backend, Drawn};
 use crate::report::data::Folder;
@@ -41,6 +42,27 @@ pub struct Point {
     pub p99_lo_ms: f64,
     pub p99_hi_ms: f64,
     pub failed_per_s: f64,
+    /// Failed requests per second by reason, in the order of [`reasons`].
+    pub failed_by_per_s: Vec<f64>,
+}
+
+/// The failure reasons of the lower panel, in the outcomes chart's order
+/// (so each keeps its colour); empty when the folder has no
+/// `failures_over_time.csv`.
+pub fn reasons(f: &Folder) -> Vec<String> {
+    if f.window_failures.is_empty() {
+        return vec![];
+    }
+    let mut order = super::outcomes::failures_by_reason(f).0;
+    // Reasons seen only during the warm-up are not in failures.csv.
+    let mut extra: Vec<String> = (f.window_failures.iter())
+        .map(|x| x.reason.clone())
+        .filter(|r| !order.contains(r))
+        .collect();
+    extra.sort();
+    extra.dedup();
+    order.extend(extra);
+    order
 }
 
 fn mean(xs: &[f64]) -> f64 {
@@ -66,6 +88,10 @@ pub fn series(f: &Folder, scenario: &str) -> (Vec<Point>, f64) {
         .filter(|d| *d > 0.0)
         .fold(f64::INFINITY, f64::min);
     let window_s = if window_s.is_finite() { window_s } else { 1.0 };
+    let reasons = reasons(f);
+    let mine: Vec<_> = (f.window_failures.iter())
+        .filter(|x| x.scenario == scenario)
+        .collect();
     let points = (times.iter())
         .map(|&t| {
             let at: Vec<_> = ws.iter().filter(|w| w.t_s == t).collect();
@@ -83,6 +109,15 @@ pub fn series(f: &Folder, scenario: &str) -> (Vec<Point>, f64) {
                 p99_lo_ms: if lo.is_finite() { lo } else { f64::NAN },
                 p99_hi_ms: if hi.is_finite() { hi } else { f64::NAN },
                 failed_per_s: mean(&at.iter().map(|w| w.failed).collect::<Vec<_>>()) / window_s,
+                failed_by_per_s: (reasons.iter())
+                    .map(|r| {
+                        let n: f64 = (mine.iter())
+                            .filter(|x| x.t_s == t && &x.reason == r)
+                            .map(|x| x.count)
+                            .sum();
+                        n / at.len().max(1) as f64 / window_s
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -132,54 +167,62 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder, scenario: &str
         window_s
     );
     let body = th.titled(root, &title, &sub)?;
-    let labels = [
-        "p99 (mean)",
-        "p99 range over reps",
-        "p50 (mean)",
-        "failed requests",
-        "event",
-    ];
+    let reasons = reasons(f);
+    // The reasons this scenario saw, with their experiment-wide index (colour).
+    let shown: Vec<(usize, &String)> = (reasons.iter().enumerate())
+        .filter(|(i, _)| points.iter().any(|p| p.failed_by_per_s[*i] > 0.0))
+        .collect();
+    let mut labels: Vec<&str> = vec!["p99 (mean)", "p99 range over reps", "p50 (mean)", "event"];
+    if reasons.is_empty() {
+        labels.push("failed requests");
+    }
+    labels.extend(shown.iter().map(|(_, r)| r.as_str()));
     let (plot, legend) =
         body.split_horizontally(body.dim_in_pixel().0 as i32 - th.px(legend_width(&labels)));
     let blue = colour(0);
     let green = colour(2);
     let red = colour(1);
-    th.legend(
-        &legend,
-        "Series",
-        &[
-            LegendEntry {
-                label: labels[0].into(),
-                colour: blue,
-                shape: Some(Shape::Circle),
-                line: true,
-            },
-            LegendEntry {
-                label: labels[1].into(),
-                colour: tint(blue, 0.25),
-                shape: None,
-                line: false,
-            },
-            LegendEntry {
-                label: labels[2].into(),
-                colour: green,
-                shape: Some(Shape::Triangle),
-                line: true,
-            },
-            LegendEntry {
-                label: labels[3].into(),
-                colour: tint(red, 0.5),
-                shape: None,
-                line: false,
-            },
-            LegendEntry {
-                label: labels[4].into(),
-                colour: RGBColor(0x66, 0x66, 0x66),
-                shape: None,
-                line: true,
-            },
-        ],
-    )?;
+    let mut entries = vec![
+        LegendEntry {
+            label: labels[0].into(),
+            colour: blue,
+            shape: Some(Shape::Circle),
+            line: true,
+        },
+        LegendEntry {
+            label: labels[1].into(),
+            colour: tint(blue, 0.25),
+            shape: None,
+            line: false,
+        },
+        LegendEntry {
+            label: labels[2].into(),
+            colour: green,
+            shape: Some(Shape::Triangle),
+            line: true,
+        },
+        LegendEntry {
+            label: labels[3].into(),
+            colour: RGBColor(0x66, 0x66, 0x66),
+            shape: None,
+            line: true,
+        },
+    ];
+    if reasons.is_empty() {
+        entries.push(LegendEntry {
+            label: "failed requests".into(),
+            colour: tint(red, 0.5),
+            shape: None,
+            line: false,
+        });
+    }
+    entries.extend(shown.iter().map(|&(i, r)| LegendEntry {
+        label: r.clone(),
+        colour: reason_colour(i),
+        shape: None,
+        line: false,
+    }));
+    th.legend(&legend, "Series (failed: by reason)", &entries)?;
     if points.is_empty() {
         th.empty(&plot, "no time series in this folder")?;
         return Ok(title);
@@ -265,24 +308,34 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder, scenario: &str
         .x_label_formatter(&|v| fmt_s(*v))
         .y_label_formatter(&|v| fmt_rps(*v))
         .x_desc("simulated time")
-        .y_desc("failed")
+        .y_desc("failed (when given up)")
         .axis_desc_style(th.axis())
         .label_style(th.tick())
         .draw()?;
     draw_events(&mut c2, th, &evs, t0, t1, false)?;
-    let steps: Vec<(f64, f64)> = (points.iter())
-        .flat_map(|p| {
-            let v = if p.failed_per_s.is_finite() {
-                p.failed_per_s
-            } else {
-                0.0
-            };
-            [(p.t_s, v), (p.t_s + window_s, v)]
-        })
-        .collect();
-    c2.draw_series(
-        AreaSeries::new(steps.clone(), 0.0, red.mix(0.45)).border_style(th.line(red, 1.5)),
-    )?;
+    // A step curve of `v` per window.
+    let steps = |v: &dyn Fn(&Point) -> f64| -> Vec<(f64, f64)> {
+        (points.iter())
+            .flat_map(|p| {
+                let v = v(p);
+                let v = if v.is_finite() { v } else { 0.0 };
+                [(p.t_s, v), (p.t_s + window_s, v)]
+            })
+            .collect()
+    };
+    if reasons.is_empty() {
+        let total = steps(&|p| p.failed_per_s);
+        c2.draw_series(AreaSeries::new(total, 0.0, red.mix(0.45)).border_style(th.line(red, 1.5)))?;
+        return Ok(title);
+    }
+    // Stacked: the sum of the first k reasons, drawn from the top down so
+    // that each reason's band shows in its colour.
+    for k in (0..shown.len()).rev() {
+        let upto: Vec<usize> = shown[..=k].iter().map(|&(i, _)| i).collect();
+        let curve = steps(&|p| upto.iter().map(|&i| p.failed_by_per_s[i]).sum());
+        let c = reason_colour(shown[k].0);
+        c2.draw_series(AreaSeries::new(curve, 0.0, c.mix(0.85)).border_style(th.line(c, 1.0)))?;
+    }
     Ok(title)
 }
 

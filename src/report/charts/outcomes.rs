@@ -5,7 +5,7 @@
 //! replications), reasons in a legend ordered by their total.
 
 use super::bars::{self, row};
-use super::style::{LegendEntry, Theme, colour, fmt_avail, fmt_pct, legend_width};
+use super::style::{LegendEntry, Theme, colour, fmt_avail, fmt_pct, legend_width, reason_colour};
 use super::{Area, Backend, Drawn};
 use crate::report::data::Folder;
 use plotters::prelude::*;
@@ -64,7 +64,7 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     let entries: Vec<LegendEntry> = (reasons.iter().enumerate())
         .map(|(i, r)| LegendEntry {
             label: r.clone(),
-            colour: colour(i),
+            colour: reason_colour(i),
             shape: None,
             line: false,
         })
@@ -178,7 +178,7 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
             if *v > 0.0 {
                 c2.draw_series(std::iter::once(Rectangle::new(
                     [(x, y0), (x + v, y1)],
-                    colour(j).filled(),
+                    reason_colour(j).filled(),
                 )))?;
                 x += v;
             }

@@ -31,6 +31,14 @@ pub fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
+/// The colour of failure reason `i` (in the outcomes chart's order): warm
+/// colours first, so that no reason takes the p99 blue or the p50 green of
+/// the latency chart it shares a figure with.
+pub fn reason_colour(i: usize) -> RGBColor {
+    const ORDER: [usize; 8] = [1, 3, 4, 6, 7, 5, 2, 0];
+    PALETTE[ORDER[i % ORDER.len()]]
+}
+
 /// Marker shapes, cycled with a period (5) prime to the palette's (8),
 /// so that 40 series differ in colour or shape.
 #[derive(Clone, Copy, Debug, PartialEq)]
