@@ -1,4 +1,4 @@
-//! A load balancer's choice of backend.
+//! A balancer's choice of backend (its `Chooser`).
 //!
 //! `roundrobin` is the smooth weighted round robin of nginx
 //! (ngx_http_upstream_round_robin.c) and HAProxy's dynamic `roundrobin`:
@@ -12,11 +12,10 @@
 //! tree does), `random(n)` draws n backends by weight and takes the least
 //! loaded (n = 2 is the "power of two choices"), `source` hashes the client.
 
-use super::config::{Algorithm, BalancerConfig, ServerIdx};
 use crate::engine::rng::{Rng, mix64};
-use crate::engine::{EventKey, SimDuration, SimTime};
+use crate::engine::{SimDuration, SimTime};
+use crate::stack::config::{Algorithm, BalancerConfig, ServerIdx};
 use rand::RngExt;
-use std::collections::VecDeque;
 
 /// The outcome of a pick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +50,7 @@ fn ring(weights: &[u32]) -> Vec<(u64, usize)> {
 
 impl Pick {
     /// The chosen backend, if any.
+    #[cfg(test)]
     pub fn chosen(self) -> Option<usize> {
         match self {
             Pick::Chosen(i) => Some(i),
@@ -59,11 +59,8 @@ impl Pick {
     }
 }
 
-pub struct Balancer {
-    pub name: String,
+pub struct Chooser {
     algorithm: Algorithm,
-    /// Station index of the balancer's own processing, if modelled.
-    pub station: Option<u16>,
     pub servers: Vec<ServerIdx>,
     weights: Vec<i64>,
     scores: Vec<i64>,
@@ -94,22 +91,17 @@ pub struct Balancer {
     ramp_until: SimTime,
     /// Some backend's effective weight is below its weight.
     ramping: bool,
-    /// Requests waiting for a backend below its `maxconn` (the backend
-    /// queue), with the timer that expires them at `timeout queue`.
-    pub queue: VecDeque<(u32, EventKey)>,
     /// `hash-type consistent`: the ring of (point, backend), sorted.
     ring: Option<Vec<(u64, usize)>>,
     /// Distinct URIs for `uri`.
     keys: u32,
 }
 
-impl Balancer {
-    pub fn new(cfg: &BalancerConfig, station: Option<u16>, rng: Rng) -> Self {
+impl Chooser {
+    pub fn new(cfg: &BalancerConfig, rng: Rng) -> Self {
         let weights: Vec<i64> = cfg.backends.iter().map(|b| i64::from(b.weight)).collect();
-        Balancer {
-            name: cfg.name.clone(),
+        Chooser {
             algorithm: cfg.algorithm,
-            station,
             servers: cfg.backends.iter().map(|b| b.server).collect(),
             total_weight: weights.iter().sum(),
             scores: vec![0; weights.len()],
@@ -132,7 +124,6 @@ impl Balancer {
             up_since: vec![None; cfg.backends.len()],
             ramp_until: SimTime::ZERO,
             ramping: false,
-            queue: VecDeque::new(),
             ring: cfg.consistent.then(|| ring(&weights_of(cfg))),
             keys: cfg.keys,
             rotor: 0,
@@ -148,7 +139,7 @@ impl Balancer {
         self.pick_excluding(client, usize::MAX, now)
     }
 
-    /// As [`Balancer::pick`], never choosing `exclude` (a redispatch).
+    /// As [`Chooser::pick`], never choosing `exclude` (a redispatch).
     pub fn pick_excluding(&mut self, client: u32, exclude: usize, now: SimTime) -> Pick {
         if self.ramping {
             self.ramp(now);
@@ -321,7 +312,7 @@ mod tests {
     use super::*;
     use crate::stack::config::BackendConfig;
 
-    fn lb(weights: &[u32]) -> Balancer {
+    fn lb(weights: &[u32]) -> Chooser {
         lb_with(Algorithm::RoundRobin, weights)
     }
 
@@ -329,7 +320,7 @@ mod tests {
         crate::engine::rng::Streams::new(7).stream("routing")
     }
 
-    fn lb_with(algorithm: Algorithm, weights: &[u32]) -> Balancer {
+    fn lb_with(algorithm: Algorithm, weights: &[u32]) -> Chooser {
         let cfg = BalancerConfig {
             name: "lb".into(),
             algorithm,
@@ -357,7 +348,7 @@ mod tests {
                 })
                 .collect(),
         };
-        Balancer::new(&cfg, None, rng())
+        Chooser::new(&cfg, rng())
     }
 
     #[test]
@@ -585,7 +576,7 @@ mod tests {
 
     #[test]
     fn consistent_hashing_moves_only_the_dead_backends_keys() {
-        let owner = |b: &mut Balancer, client: u32| b.pick(client, SimTime::ZERO).chosen().unwrap();
+        let owner = |b: &mut Chooser, client: u32| b.pick(client, SimTime::ZERO).chosen().unwrap();
         let mut ring_lb = lb_with(Algorithm::Source, &[1, 1, 1, 1]);
         ring_lb.ring = Some(ring(&[1, 1, 1, 1]));
         let mut map_lb = lb_with(Algorithm::Source, &[1, 1, 1, 1]);
