@@ -18,12 +18,12 @@
 //! A full queue fails the request (`fail`): it stops making queries, frees
 //! what it holds, and the error travels back to the client like a response.
 //! The client's side of a request — its start, timeout, retries and the
-//! end — is in `requests.rs`; the balancer's timeouts in `lb_timeouts.rs`.
+//! end — is in `requests.rs`; its database queries in `queries.rs`; the
+//! balancer's timeouts in `lb_timeouts.rs`.
 
 use super::balancer::Pick;
 use super::config::Entry;
-use super::database::Reach;
-use super::ids::{LbId, Link, Query, ReqId, StationId};
+use super::ids::{LbId, Link, ReqId, StationId};
 use super::metrics::FailReason;
 use super::network::Cut;
 use super::slab::{Phase, Place};
@@ -161,7 +161,14 @@ impl World {
 
     /// Offers the request to station `st`; it resumes at `then` when served.
     #[inline]
-    fn station(&mut self, s: &mut Sched, id: ReqId, st: StationId, kind: u8, then: Phase) {
+    pub(super) fn station(
+        &mut self,
+        s: &mut Sched,
+        id: ReqId,
+        st: StationId,
+        kind: u8,
+        then: Phase,
+    ) {
         self.reqs[id].phase = then;
         if !self.enter(s, st, id, kind) {
             self.fail(s, id, FailReason::QueueFull, World::station_place(st));
@@ -393,66 +400,6 @@ impl World {
         self.station(s, id, st, 0, Phase::AppCpuDone);
     }
 
-    /// After the app's CPU work or a query: the next query, or the response.
-    fn next_query(&mut self, s: &mut Sched, id: ReqId) {
-        let r = &mut self.reqs[id];
-        let Some(sv) = r.server else { return };
-        let Some(q) = self.servers[sv.index()].next_query(&mut r.reads_left, &mut r.writes_left)
-        else {
-            self.app_done(s, id);
-            return;
-        };
-        r.query = Some(q);
-        let d = self.db_hop(sv, q);
-        if self.wait(s, id, d, Phase::AtDb) {
-            return;
-        }
-        self.query(s, id, q);
-    }
-
-    /// Network delay between a server and a database (zero if co-located).
-    #[inline]
-    fn db_hop(&mut self, server: super::ids::ServerId, q: Query) -> SimDuration {
-        if self.dbs[q.db().index()].on_host(server) {
-            SimDuration::ZERO
-        } else {
-            self.net.delay(Link::ServerDb)
-        }
-    }
-
-    /// The request's query reaches its database.
-    fn query(&mut self, s: &mut Sched, id: ReqId, q: Query) {
-        let Some(sv) = self.reqs[id].server else {
-            return;
-        };
-        let db = &self.dbs[q.db().index()];
-        let st = db.station;
-        let host = db.host.map(|h| {
-            let h = &self.servers[h.index()];
-            (h.up, h.silent)
-        });
-        let cut_off = self.net.is_cut(Cut::ServerDb(sv, q.db()));
-        let (reason, delay) = match db.reach(host, cut_off) {
-            Reach::Open => {
-                self.station(s, id, st, q.kind(), Phase::DbDone);
-                return;
-            }
-            // A refused connection fails at once; a silent host (or one
-            // behind a partition) holds the app and its worker until its
-            // `db_timeout`.
-            Reach::Refused => (FailReason::DbError, SimDuration::ZERO),
-            Reach::Silent => (FailReason::DbTimeout, self.servers[sv.index()].db_timeout),
-        };
-        let req = &mut self.reqs[id];
-        req.fail = Some((reason, World::station_place(st)));
-        req.reads_left = 0;
-        req.writes_left = 0;
-        if self.wait(s, id, delay, Phase::AppDone) {
-            return;
-        }
-        self.app_done(s, id);
-    }
-
     /// A connection from the balancer to the request's server failed: the
     /// server is down. HAProxy retries (`retries`) after a turn-around of
     /// min(`timeout connect`, 1 s); a silent host first costs the whole
@@ -515,17 +462,6 @@ impl World {
             return;
         }
         self.at_server(s, id);
-    }
-
-    fn db_done(&mut self, s: &mut Sched, id: ReqId) {
-        let r = self.reqs[id];
-        if let (Some(sv), Some(q)) = (r.server, r.query) {
-            let d = self.db_hop(sv, q);
-            if self.wait(s, id, d, Phase::NextQuery) {
-                return;
-            }
-        }
-        self.next_query(s, id);
     }
 
     /// The response leaves the app: a synchronous worker is freed now.

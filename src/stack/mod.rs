@@ -12,7 +12,7 @@
 //! `guards`, `timeline` know nothing of the rest; the components —
 //! `client`, `balancer/`, `server`, `database`, `network`, `slab`,
 //! `fault_plan` — know only those; `world` holds the components and the
-//! events; `flow`, `requests`, `lb_timeouts`, `checks` and `faults` are
+//! events; `flow`, `requests`, `queries`, `lb_timeouts`, `checks` and `faults` are
 //! `impl World` blocks that act on the components (they import `world`,
 //! which imports none of them).
 
@@ -29,6 +29,7 @@ pub mod ids;
 mod lb_timeouts;
 pub mod metrics;
 mod network;
+mod queries;
 mod requests;
 mod server;
 mod slab;
