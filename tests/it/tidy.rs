@@ -29,14 +29,6 @@ const LONG_FILES: &[(&str, &str)] = &[
         "src/input/dist.rs",
         "the distribution tables of the file format and their checks; split tables from checks",
     ),
-    (
-        "src/stack/balancer.rs",
-        "all balancing algorithms in one file; a file per algorithm family when the balancer becomes a component",
-    ),
-    (
-        "src/stack/world.rs",
-        "World holds every component's state (issue 7 item 1 splits it into components)",
-    ),
 ];
 
 /// Folders of pure computation: no serde, no file or stream I/O.

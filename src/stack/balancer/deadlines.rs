@@ -13,7 +13,7 @@ use crate::engine::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
 #[derive(Clone, Debug)]
-pub(super) struct Deadlines {
+pub(crate) struct Deadlines {
     timeout: SimDuration,
     slack: SimDuration,
     queue: VecDeque<(SimTime, u32, u32)>,
