@@ -93,3 +93,24 @@ impl Default for Statistics {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_measure_spells_back() {
+        for (name, m) in Measure::ALL {
+            assert_eq!(Measure::parse(name), Some(m));
+            assert_eq!(m.name(), name);
+        }
+        assert_eq!(Measure::parse("p42"), None);
+    }
+
+    #[test]
+    fn defaults_change_nothing() {
+        let s = Statistics::default();
+        assert!(!s.auto_warmup && s.sequential.is_none() && s.common_random_numbers);
+        assert!(Sequential::MIN >= 2 && Sequential::MAX >= Sequential::MIN);
+    }
+}
