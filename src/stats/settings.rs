@@ -111,6 +111,6 @@ mod tests {
     fn defaults_change_nothing() {
         let s = Statistics::default();
         assert!(!s.auto_warmup && s.sequential.is_none() && s.common_random_numbers);
-        assert!(Sequential::MIN >= 2 && Sequential::MAX >= Sequential::MIN);
+        const { assert!(Sequential::MIN >= 2 && Sequential::MAX >= Sequential::MIN) };
     }
 }

@@ -107,7 +107,7 @@ fn sequential_stopping_stops_at_the_first_check_that_meets_the_target() {
             "met already at {n}"
         );
     }
-    assert!(used > 5 && (used - 5) % 5 == 0, "{used}");
+    assert!(used > 5 && (used - 5).is_multiple_of(5), "{used}");
     let loose = run_toml("loose", &exp(0.05, 200), Some(1)).remove(0);
     let loose_used = loose.stopping.unwrap().replications as usize;
     println!("target 2%: {used} replications; 5%: {loose_used}");
