@@ -251,11 +251,16 @@ fn run(a: RunArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(), Err
         .iter()
         .map(|s| s.run.replications as usize)
         .sum();
+    // A pilot (warm-up "auto") or sequential stopping makes the count open.
+    let open =
+        (exp.scenarios.iter()).any(|s| s.run.stats.auto_warmup || s.run.stats.sequential.is_some());
     let done = AtomicUsize::new(0);
     let show = !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = || {
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if show {
+        if show && open {
+            eprint!("\r{n} replications");
+        } else if show {
             eprint!("\r{n}/{total} replications");
             if n == total {
                 eprintln!();
@@ -270,6 +275,9 @@ fn run(a: RunArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(), Err
     report::output::replaceable(&dir)?;
     let started = std::time::Instant::now();
     let results = experiment::run(&exp, a.threads, &progress)?;
+    if show && open {
+        eprintln!();
+    }
     let wall = started.elapsed().as_secs_f64();
     // Everything that could fail is done before the results are written.
     let sums: Vec<_> = results.iter().map(experiment::summarise).collect();
@@ -281,11 +289,17 @@ fn run(a: RunArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(), Err
     let header = format!(
         "{}: {}, {} events in {:.2} s wall",
         exp.name,
-        cells_phrase(&exp),
+        cells_phrase(&results),
         events,
         wall
     );
-    let table = report::table::render(&sums);
+    let mut table = report::table::render(&sums);
+    let crn = (exp.scenarios.len() > 1).then(|| {
+        exp.scenarios
+            .iter()
+            .all(|s| s.run.stats.common_random_numbers)
+    });
+    table.push_str(&report::table::statistics(&sums, crn));
     // Every file goes into the staging folder; it becomes `dir` only whole.
     let staged = report::output::Staged::begin(&dir)?;
     let at = staged.path();
@@ -307,8 +321,8 @@ fn run(a: RunArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(), Err
 
 /// "2 scenarios × 10 replications", or "3 scenarios, 25 replications in all"
 /// when the scenarios differ.
-fn cells_phrase(exp: &crate::input::Experiment) -> String {
-    let n = exp.scenarios.len();
+fn cells_phrase(results: &[experiment::ScenarioResult]) -> String {
+    let n = results.len();
     let plural = |n: usize, one: &str, many: &str| {
         if n == 1 {
             format!("{n} {one}")
@@ -317,11 +331,7 @@ fn cells_phrase(exp: &crate::input::Experiment) -> String {
         }
     };
     let scenarios = plural(n, "scenario", "scenarios");
-    let reps: Vec<usize> = exp
-        .scenarios
-        .iter()
-        .map(|s| s.run.replications as usize)
-        .collect();
+    let reps: Vec<usize> = results.iter().map(|s| s.replications.len()).collect();
     match reps.first() {
         Some(&r) if reps.iter().all(|&x| x == r) => {
             format!("{scenarios} × {}", plural(r, "replication", "replications"))
@@ -355,6 +365,7 @@ fn check(a: CheckArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(),
                         window: crate::engine::SimDuration::from_secs(1),
                         replications: 1,
                         seed: 1,
+                        stats: Default::default(),
                     };
                     let sc = input::scenario_for_model(name, model, w, run);
                     write!(out, "{}", report::topology::loads(&capacity::report(&sc)))

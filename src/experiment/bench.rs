@@ -125,6 +125,7 @@ fn scenario(model: &Path, requests: u64, replications: u32) -> Result<Scenario, 
             window: crate::engine::SimDuration::from_secs(3600),
             replications,
             seed: 1,
+            stats: Default::default(),
         },
     ))
 }

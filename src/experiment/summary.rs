@@ -5,6 +5,7 @@
 //! meaningful (replications are independent; requests within one are not).
 
 use super::ScenarioResult;
+use super::sequential::Stopping;
 use crate::stack::ReplicationResult;
 use crate::stats::Estimate;
 
@@ -75,6 +76,12 @@ pub struct ScenarioSummary {
     pub p999_ms: Estimate,
     /// The largest latency seen in any replication.
     pub max_ms: f64,
+    /// The warm-up MSER-5 found, seconds (`warmup = "auto"` only).
+    pub warmup_s: Option<f64>,
+    /// That warm-up is at MSER-5's search limit (the run is too short).
+    pub warmup_at_limit: bool,
+    /// What sequential stopping reached (`replications = { … }` only).
+    pub stopping: Option<Stopping>,
 }
 
 pub fn summarise(s: &ScenarioResult) -> ScenarioSummary {
@@ -98,5 +105,8 @@ pub fn summarise(s: &ScenarioResult) -> ScenarioSummary {
         p99_ms: est(|h| h.p99_ms),
         p999_ms: est(|h| h.p999_ms),
         max_ms: heads.iter().map(|h| h.max_ms).fold(0.0, f64::max),
+        warmup_s: s.detected_warmup.map(|d| d.0.as_secs_f64()),
+        warmup_at_limit: s.detected_warmup.is_some_and(|d| d.1),
+        stopping: s.stopping,
     }
 }

@@ -7,6 +7,7 @@
 use super::dist::DistSpec;
 use super::duration::DurationSpec;
 use super::model::ModelFile;
+use super::stats_spec::{ReplicationsSpec, WarmupSpec};
 use crate::engine::SimDuration;
 use serde::Deserialize;
 
@@ -107,12 +108,15 @@ pub struct ExperimentFile {
     pub workload: Option<WorkloadFile>,
     /// Simulated time of one replication, warm-up included.
     pub duration: DurationSpec,
-    /// Initial period whose requests are not measured.
-    pub warmup: Option<DurationSpec>,
+    /// Initial period whose requests are not measured, or `"auto"` (MSER-5).
+    pub warmup: Option<WarmupSpec>,
     /// After `duration`, how long requests still in flight may take to finish.
     pub drain: Option<DurationSpec>,
-    /// Independent replications (different random numbers) per scenario.
-    pub replications: Option<u32>,
+    /// Independent replications (different random numbers) per scenario:
+    /// a count, or a table asking for sequential stopping.
+    pub replications: Option<ReplicationsSpec>,
+    /// Scenarios share random numbers (default true).
+    pub common_random_numbers: Option<bool>,
     pub seed: Option<u64>,
     /// Width of a time-series window (default 1 s).
     pub window: Option<DurationSpec>,

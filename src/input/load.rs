@@ -33,6 +33,7 @@ pub const EXPERIMENT_KEYS: &[&str] = &[
     "sweep",
     "faults",
     "random_failures",
+    "common_random_numbers",
 ];
 
 /// One file read from disk.

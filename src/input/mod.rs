@@ -15,6 +15,7 @@ pub mod load;
 pub mod locate;
 pub mod model;
 pub mod read;
+pub mod stats_spec;
 pub mod validate;
 pub mod words;
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The CSV files of a run:
-//! - `summary.csv`: one row per scenario, means over replications with 95% CI half-widths;
+//! - `summary.csv`: one row per scenario, means over replications with 95% CI half-widths
+//!   (plus `warmup_s` with `warmup = "auto"`, and `stop_*` with sequential stopping);
 //! - `replications.csv`: the same figures per replication, with its seed;
 //! - `stations.csv`: utilisation, mean queue and mean wait per station and replication;
 //! - `failures.csv`: failed requests by reason and place, per replication;
@@ -74,7 +75,42 @@ fn summary_rows(sums: &[ScenarioSummary]) -> Rows {
             f(s.max_ms, 4),
         ]);
     }
+    statistics_columns(&mut rows, sums);
     rows
+}
+
+/// The columns only an experiment using them gets, so that other outputs
+/// keep their bytes: `warmup_s` (MSER-5) and what sequential stopping reached.
+fn statistics_columns(rows: &mut Rows, sums: &[ScenarioSummary]) {
+    if sums.iter().any(|s| s.warmup_s.is_some()) {
+        rows[0].push("warmup_s".into());
+        for (row, s) in rows[1..].iter_mut().zip(sums) {
+            row.push(s.warmup_s.map_or_else(String::new, |w| f(w, 3)));
+        }
+    }
+    if sums.iter().any(|s| s.stopping.is_some()) {
+        for h in [
+            "stop_measure",
+            "stop_confidence",
+            "stop_target",
+            "stop_relative_half_width",
+            "stop_target_met",
+        ] {
+            rows[0].push(h.into());
+        }
+        for (row, s) in rows[1..].iter_mut().zip(sums) {
+            match &s.stopping {
+                Some(st) => row.extend([
+                    st.rule.measure.name().to_string(),
+                    f(st.rule.confidence, 4),
+                    f(st.rule.target, 4),
+                    f(st.relative_half_width, 5),
+                    st.met.to_string(),
+                ]),
+                None => row.extend(std::iter::repeat_n(String::new(), 5)),
+            }
+        }
+    }
 }
 
 fn replication_rows(results: &[ScenarioResult]) -> Rows {

@@ -95,6 +95,8 @@ mod tests {
         let s = ScenarioResult {
             name: "none".into(),
             replications: vec![],
+            detected_warmup: None,
+            stopping: None,
         };
         let r = rows(&[s]);
         assert_eq!(r.len(), 1 + NINES_STEPS as usize + 1);

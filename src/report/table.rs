@@ -80,6 +80,51 @@ pub fn render(sums: &[ScenarioSummary]) -> String {
     out
 }
 
+/// The lines under the table saying what the statistics did: the warm-up
+/// MSER-5 found and what sequential stopping reached, per scenario, and
+/// whether scenarios share random numbers (`crn`: `None` with one scenario).
+pub fn statistics(sums: &[ScenarioSummary], crn: Option<bool>) -> String {
+    let mut out = String::new();
+    for s in sums {
+        if let Some(w) = s.warmup_s {
+            let note = if s.warmup_at_limit {
+                " (at MSER-5's limit, half the run: no end of the transient found; lengthen `duration`)"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "warm-up (MSER-5): {} {w:.3} s{note}", s.scenario);
+        }
+    }
+    for s in sums {
+        if let Some(st) = &s.stopping {
+            let _ = writeln!(
+                out,
+                "stopping: {}: {} replications, {} ±{:.2}% at {}% (target ±{}%: {})",
+                s.scenario,
+                st.replications,
+                st.rule.measure.name(),
+                100.0 * st.relative_half_width,
+                100.0 * st.rule.confidence,
+                100.0 * st.rule.target,
+                if st.met {
+                    "met".to_string()
+                } else {
+                    format!("not met, stopped at max = {}", st.rule.max)
+                }
+            );
+        }
+    }
+    match crn {
+        Some(true) => {
+            out.push_str("random numbers: common to all scenarios (common_random_numbers = true)\n")
+        }
+        Some(false) => out
+            .push_str("random numbers: independent per scenario (common_random_numbers = false)\n"),
+        None => {}
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +147,9 @@ mod tests {
             p99_ms: e(mean_ms * 20.0),
             p999_ms: e(mean_ms * 30.0),
             max_ms: mean_ms * 40.0,
+            warmup_s: None,
+            warmup_at_limit: false,
+            stopping: None,
         }
     }
 

@@ -441,6 +441,8 @@ pub struct RunConfig {
     pub window: SimDuration,
     pub replications: u32,
     pub seed: u64,
+    /// Warm-up detection, sequential stopping, common random numbers.
+    pub stats: crate::stats::settings::Statistics,
 }
 
 /// What a fault does.

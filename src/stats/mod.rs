@@ -12,6 +12,7 @@
 pub mod ci;
 pub mod histogram;
 pub mod mser;
+pub mod settings;
 pub(crate) mod special;
 pub mod time_weighted;
 pub mod welford;

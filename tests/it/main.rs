@@ -13,6 +13,7 @@
 //! - `failures`: health checks, retries, crashes and algorithms against computed expectations;
 //! - `readme`: every TOML block of README.md passes `stacksim check` as written.
 //! - `tidy`: walks `src/` and enforces the architecture invariants (ARCHITECTURE.md).
+//! - `statistics`: CI coverage, MSER-5 warm-up, sequential stopping and common random numbers against computed expectations;
 //! - `replication`: the replication component (not yet in `World`) against closed forms and a reference history;
 
 mod availability;
@@ -29,5 +30,6 @@ mod failures;
 mod fuzz;
 mod readme;
 mod replication;
+mod statistics;
 mod theory;
 mod tidy;

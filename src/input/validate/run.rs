@@ -1,11 +1,15 @@
-//! Validation of an experiment's run parameters: duration, warm-up,
-//! drain, time-series window, replications and seed.
+//! Validation of an experiment's run parameters: duration, warm-up (fixed
+//! or `"auto"`), drain, time-series window, replications (a count, or
+//! sequential stopping), seed and common random numbers.
 
 use super::super::experiment::*;
 use super::super::limits;
+use super::super::stats_spec::{ReplicationsSpec, SequentialFile, WarmupSpec};
 use super::Checker;
 use crate::engine::SimDuration;
 use crate::stack::config::*;
+use crate::stats::mser;
+use crate::stats::settings::{Measure, Sequential, Statistics};
 
 impl Checker<'_> {
     /// Converts the run parameters of an experiment.
@@ -14,7 +18,11 @@ impl Checker<'_> {
         if duration.is_zero() {
             self.err("duration", "must be positive");
         }
-        let warmup = e.warmup.map_or(ExperimentFile::WARMUP, |w| w.0);
+        let auto_warmup = e.warmup == Some(WarmupSpec::Auto);
+        let warmup = match e.warmup {
+            Some(WarmupSpec::Fixed(w)) => w.0,
+            _ => ExperimentFile::WARMUP,
+        };
         if warmup >= duration && !duration.is_zero() {
             self.err(
                 "warmup",
@@ -38,19 +46,29 @@ impl Checker<'_> {
                 ),
             );
         }
-        let replications = self.at_least_one(
-            "replications",
-            e.replications.unwrap_or(ExperimentFile::REPLICATIONS),
-        );
-        if replications > limits::MAX_REPLICATIONS {
-            self.err(
-                "replications",
-                format!(
-                    "at most {} per scenario (confidence intervals narrow as 1/√n: 100 already give a tenth of one replication's spread), found {replications}",
-                    limits::MAX_REPLICATIONS
-                ),
-            );
+        if auto_warmup && !window.is_zero() {
+            let need = (mser::MIN_BATCHES * mser::BATCH_SIZE) as u64;
+            if limits::windows(duration, window) < need {
+                self.err(
+                    "warmup",
+                    format!(
+                        "\"auto\" needs at least {need} time-series windows (MSER-5 averages them in batches of {} and needs {} batches); {duration} in windows of {window} makes {}: use a window of at most {}",
+                        mser::BATCH_SIZE,
+                        mser::MIN_BATCHES,
+                        limits::windows(duration, window),
+                        SimDuration(duration.0 / need)
+                    ),
+                );
+            }
         }
+        let (replications, sequential) = match &e.replications {
+            None => (ExperimentFile::REPLICATIONS, None),
+            Some(ReplicationsSpec::Count(n)) => (self.replication_count("replications", *n), None),
+            Some(ReplicationsSpec::Sequential(f)) => {
+                let s = self.sequential(f);
+                (s.min, Some(s))
+            }
+        };
         Some(RunConfig {
             duration,
             warmup,
@@ -58,7 +76,99 @@ impl Checker<'_> {
             window,
             replications,
             seed: e.seed.unwrap_or(ExperimentFile::SEED),
+            stats: Statistics {
+                auto_warmup,
+                sequential,
+                common_random_numbers: e.common_random_numbers.unwrap_or(true),
+            },
         })
+    }
+
+    /// A fixed number of replications, within 1..=MAX_REPLICATIONS.
+    fn replication_count(&mut self, path: &str, n: i64) -> u32 {
+        if n < 1 {
+            self.err(path, format!("must be at least 1, found {n}"));
+            return 1;
+        }
+        if n > i64::from(limits::MAX_REPLICATIONS) {
+            self.err(
+                path,
+                format!(
+                    "at most {} per scenario (confidence intervals narrow as 1/√n: 100 already give a tenth of one replication's spread), found {n}",
+                    limits::MAX_REPLICATIONS
+                ),
+            );
+            return 1;
+        }
+        n as u32
+    }
+
+    /// `replications = { target, confidence, measure, min, max, step }`.
+    fn sequential(&mut self, f: &SequentialFile) -> Sequential {
+        let target = f.target.unwrap_or(Sequential::TARGET);
+        if !(target > 0.0 && target < 1.0) {
+            self.err(
+                "replications.target",
+                format!("must be a share of the mean between 0 and 1 (0.03 = ±3%), found {target}"),
+            );
+        }
+        let confidence = f.confidence.unwrap_or(Sequential::CONFIDENCE);
+        if !(0.5..=0.9999).contains(&confidence) {
+            self.err(
+                "replications.confidence",
+                format!("must be between 0.5 and 0.9999 (0.99 = 99%), found {confidence}"),
+            );
+        }
+        let measure = match f.measure.as_deref() {
+            None => Sequential::MEASURE,
+            Some(m) => Measure::parse(m).unwrap_or_else(|| {
+                let names: Vec<&str> = Measure::ALL.iter().map(|(n, _)| *n).collect();
+                self.err(
+                    "replications.measure",
+                    format!(
+                        "unknown measure \"{m}\"; expected one of {}",
+                        names.join(", ")
+                    ),
+                );
+                Sequential::MEASURE
+            }),
+        };
+        let min = f.min.unwrap_or(Sequential::MIN);
+        if min < 2 {
+            self.err(
+                "replications.min",
+                format!(
+                    "must be at least 2 (a confidence interval needs two replications), found {min}"
+                ),
+            );
+        }
+        let max = f.max.unwrap_or(Sequential::MAX.max(min));
+        if max < min {
+            self.err(
+                "replications.max",
+                format!("must be at least `min` ({min}), found {max}"),
+            );
+        } else if max > limits::MAX_REPLICATIONS {
+            self.err(
+                "replications.max",
+                format!(
+                    "at most {} per scenario, found {max}",
+                    limits::MAX_REPLICATIONS
+                ),
+            );
+        }
+        let step = f.step.unwrap_or(min.max(1));
+        if step == 0 {
+            self.err("replications.step", "must be at least 1, found 0");
+        }
+        Sequential {
+            target,
+            confidence,
+            measure,
+            min: min.clamp(2, limits::MAX_REPLICATIONS),
+            max: max.clamp(2, limits::MAX_REPLICATIONS),
+            step: step.max(1),
+        }
     }
 }
 
@@ -66,6 +176,7 @@ impl Checker<'_> {
 mod tests {
     use super::super::tests::{BASE, problems, scenario};
     use crate::engine::SimDuration;
+    use crate::stats::settings::{Measure, Statistics};
 
     #[test]
     fn run_defaults_apply() {
@@ -75,6 +186,38 @@ mod tests {
         assert_eq!(r.drain, SimDuration::from_secs(30));
         assert_eq!(r.window, SimDuration::from_secs(1));
         assert_eq!((r.replications, r.seed), (5, 1));
+    }
+
+    #[test]
+    fn statistics_spellings_convert() {
+        let r = scenario(&format!(
+            "warmup = \"auto\"\nwindow = \"100ms\"\ncommon_random_numbers = false\nreplications = {{ target = 0.05, measure = \"mean\", min = 4, max = 40 }}\n{BASE}"
+        ))
+        .run;
+        assert!(r.stats.auto_warmup && !r.stats.common_random_numbers);
+        let s = r.stats.sequential.unwrap();
+        assert_eq!((s.target, s.confidence), (0.05, 0.99));
+        assert_eq!((s.measure, s.min, s.max, s.step), (Measure::Mean, 4, 40, 4));
+        assert_eq!(r.replications, 4);
+        assert!(scenario(BASE).run.stats == Statistics::default());
+    }
+
+    #[test]
+    fn statistics_settings_are_checked() {
+        let p = problems(&format!(
+            "warmup = \"auto\"\nreplications = {{ target = 1.5, confidence = 0.2, measure = \"p42\", min = 1, max = 20000, step = 0 }}\n{BASE}"
+        ));
+        for want in [
+            "\"auto\" needs at least 50 time-series windows",
+            "between 0 and 1 (0.03 = ±3%), found 1.5",
+            "between 0.5 and 0.9999",
+            "unknown measure \"p42\"; expected one of mean, p50",
+            "at least 2 (a confidence interval",
+            "at most 10000 per scenario, found 20000",
+            "must be at least 1, found 0",
+        ] {
+            assert!(p.iter().any(|m| m.contains(want)), "{want}: {p:?}");
+        }
     }
 
     #[test]
