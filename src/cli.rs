@@ -303,7 +303,7 @@ fn run(a: RunArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(), Err
     // Every file goes into the staging folder; it becomes `dir` only whole.
     let staged = report::output::Staged::begin(&dir)?;
     let at = staged.path();
-    let mut files = report::write_all(at, &results, &sums)?;
+    let mut files = report::write_all(at, &results, &sums, exp.sweep.as_ref())?;
     files.push(name_of(&report::percentiles::write(at, &results)?));
     let meta = report::meta::write_experiment(at, &exp)?;
     files.extend(meta.iter().map(|p| name_of(p)));

@@ -138,6 +138,7 @@ fn measure_here(one: &One) -> Result<Measure, Error> {
         file: one.model.clone(),
         scenarios: vec![sc],
         allow_overload: true,
+        sweep: None,
     };
     let t = Instant::now();
     let res = super::run(&exp, Some(one.threads), &|| {})?;

@@ -8,7 +8,9 @@ use super::limits;
 use super::load::{Loaded, load, parse_set};
 use super::locate::Seg;
 use super::model::ModelFile;
+use super::sweep::{self, SweepColumns};
 use super::validate::Checker;
+use super::variants::{Variant, variants};
 use crate::stack::config::{ModelConfig, Scenario, Workload};
 use std::path::{Path, PathBuf};
 
@@ -30,6 +32,8 @@ pub struct Experiment {
     pub file: PathBuf,
     pub scenarios: Vec<Scenario>,
     pub allow_overload: bool,
+    /// With a `[sweep]`: its axes and each scenario's values on them.
+    pub sweep: Option<SweepColumns>,
 }
 
 /// What a file turned out to be. (Made once per command: its size does not matter.)
@@ -42,18 +46,6 @@ pub enum Input {
         model: ModelConfig,
         workload: Option<Workload>,
     },
-}
-
-/// One override: (path, value, where it came from, where it is written in
-/// the input file).
-type Override = (String, toml::Value, String, Option<Vec<Seg>>);
-
-/// One scenario to build: a named scenario, a sweep value, or both.
-struct Variant {
-    name: String,
-    sets: Vec<Override>,
-    /// Where its name (or sweep value) is written, for a duplicate name.
-    name_at: Option<Vec<Seg>>,
 }
 
 fn stem(path: &Path) -> String {
@@ -214,106 +206,42 @@ fn load_experiment_from(
             early.push(loaded.problem(&at, why));
         }
     }
-    if base.sweep.as_ref().is_some_and(|sw| sw.values.is_empty()) {
-        early.push(loaded.problem(
-            &[Seg::Key("sweep".into()), Seg::Key("values".into())],
-            "a sweep needs at least one value, e.g. values = [100, 200]",
-        ));
-    }
-    let n_values = base.sweep.as_ref().map_or(1, |sw| sw.values.len().max(1));
-    let n_scenarios = base.scenarios.len().max(1).saturating_mul(n_values);
-    if n_scenarios > limits::MAX_SCENARIOS {
-        let at = if base.sweep.is_some() {
-            "sweep"
-        } else {
-            "scenarios"
-        };
-        early.push(loaded.problem(
-            &[Seg::Key(at.into())],
-            format!(
-                "{} scenario(s) × {n_values} sweep value(s) make {n_scenarios} scenarios; at most {} in one experiment (each is a row of every table and a curve of every chart)",
-                base.scenarios.len().max(1),
-                limits::MAX_SCENARIOS
-            ),
-        ));
-    }
+    let sweep = match &base.sweep {
+        Some(sw) => match sweep::read(&loaded, sw, base.scenarios.len()) {
+            Ok(sw) => Some(sw),
+            Err(ps) => {
+                early.extend(ps);
+                None
+            }
+        },
+        None if base.scenarios.len() > limits::MAX_SCENARIOS => {
+            early.push(loaded.problem(
+                &[Seg::Key("scenarios".into())],
+                format!(
+                    "{} scenarios; at most {} in one experiment (each is a row of every table and a curve of every chart)",
+                    base.scenarios.len(),
+                    limits::MAX_SCENARIOS
+                ),
+            ));
+            None
+        }
+        None => None,
+    };
     if !early.is_empty() {
         return Err(SpecError { problems: early });
     }
-    let mut variants: Vec<Variant> = vec![];
-    let key = |k: &str| Seg::Key(k.into());
-    // (scenario name, its `set` entries, where its name is written)
-    let scenario_list: Vec<(String, Vec<Override>, Option<Vec<Seg>>)> = if base.scenarios.is_empty()
-    {
-        vec![(String::new(), vec![], None)]
-    } else {
-        base.scenarios
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let origin = format!("scenario `{}`", crate::text::clip(&s.name, 60));
-                let at = |k: &str| vec![key("scenarios"), Seg::Index(i), key(k)];
-                let sets = s
-                    .set
-                    .iter()
-                    .map(|(k, v)| {
-                        let mut written = at("set");
-                        written.push(key(k));
-                        (k.clone(), v.clone(), origin.clone(), Some(written))
-                    })
-                    .collect();
-                (s.name.clone(), sets, Some(at("name")))
-            })
-            .collect()
-    };
-    for (sname, sets, name_at) in &scenario_list {
-        match &base.sweep {
-            None => variants.push(Variant {
-                name: sname.clone(),
-                sets: sets.clone(),
-                name_at: name_at.clone(),
-            }),
-            Some(sw) => {
-                for (j, v) in sw.values.iter().enumerate() {
-                    let shown = match v {
-                        toml::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    let label = format!(
-                        "{}={shown}",
-                        sw.param.rsplit('.').next().unwrap_or(&sw.param)
-                    );
-                    let vname = if sname.is_empty() {
-                        label
-                    } else {
-                        format!("{sname}/{label}")
-                    };
-                    let mut s = sets.clone();
-                    s.push((
-                        sw.param.clone(),
-                        v.clone(),
-                        format!("sweep value {}", crate::text::clip(&shown, 60)),
-                        Some(vec![key("sweep"), key("values"), Seg::Index(j)]),
-                    ));
-                    let name_at = Some(vec![key("sweep"), key("values"), Seg::Index(j)]);
-                    variants.push(Variant {
-                        name: vname,
-                        sets: s,
-                        name_at,
-                    });
-                }
-            }
-        }
-    }
+    let variants = variants(&base, sweep.as_ref());
     let mut problems: Vec<Problem> = vec![];
     let mut scenarios = vec![];
     let mut seen = std::collections::BTreeSet::new();
     let mut allow_overload = false;
     let mut last_loaded = None;
+    let mut sweep_rows = vec![];
     for Variant {
         name: vname,
         sets,
         name_at,
+        axis_values,
     } in variants
     {
         let vname = if vname.is_empty() {
@@ -387,7 +315,10 @@ fn load_experiment_from(
             Ok(s) if !file.allow_overload && !overloads(&l, &s).is_empty() => {
                 problems.extend(overloads(&l, &s));
             }
-            Ok(s) => scenarios.push(s),
+            Ok(s) => {
+                sweep_rows.push((s.name.clone(), axis_values));
+                scenarios.push(s);
+            }
             Err(e) => {
                 for p in e.problems {
                     if !problems.contains(&p) {
@@ -440,5 +371,9 @@ fn load_experiment_from(
         file: path.to_path_buf(),
         scenarios,
         allow_overload,
+        sweep: sweep.map(|sw| SweepColumns {
+            columns: sw.axes.into_iter().map(|a| a.label).collect(),
+            rows: sweep_rows,
+        }),
     })
 }

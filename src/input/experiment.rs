@@ -132,7 +132,7 @@ pub struct ExperimentFile {
     /// Variants of the model or workload, each a set of overrides.
     #[serde(default)]
     pub scenarios: Vec<ScenarioFile>,
-    /// One parameter over a list of values (crossed with `scenarios`).
+    /// Parameters over lists or ranges of values (crossed with `scenarios`).
     pub sweep: Option<SweepFile>,
     /// Faults injected at given times.
     #[serde(default)]
@@ -187,9 +187,49 @@ pub struct ScenarioFile {
     pub set: toml::Table,
 }
 
+/// `[sweep]`: one axis written at its top (`param`, `values`), or several
+/// under `axes`; read and expanded by `sweep.rs`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table with param and values, or axes"
+)]
+pub struct SweepFile {
+    pub param: Option<String>,
+    /// A list of values, or a range table (`{ from, to, step }`).
+    pub values: Option<toml::Value>,
+    pub label: Option<String>,
+    #[serde(default)]
+    pub axes: Vec<AxisFile>,
+    /// `product` (every combination, the default) or `zip` (value by value).
+    pub combine: Option<String>,
+}
+
+/// `[[sweep.axes]]`: one parameter and its values.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a table with param and values")]
-pub struct SweepFile {
+pub struct AxisFile {
+    /// A `--set` path: a model path or an experiment key.
     pub param: String,
-    pub values: Vec<toml::Value>,
+    /// A list of values, or a range table (`{ from, to, step }`).
+    pub values: toml::Value,
+    /// The axis's name in scenario names and summary.csv (default: the
+    /// path's last segment).
+    pub label: Option<String>,
+}
+
+/// A range of numbers: `{ from, to, step }`, `{ from, to, steps }`, or
+/// `{ from, to, steps, scale = "log" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table with from, to and step or steps"
+)]
+pub struct RangeFile {
+    pub from: f64,
+    pub to: f64,
+    pub step: Option<f64>,
+    pub steps: Option<u64>,
+    /// `linear` (the default) or `log`.
+    pub scale: Option<String>,
 }

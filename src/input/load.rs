@@ -305,6 +305,7 @@ impl Loaded {
                 (Seg::Key(k), Value::Table(mut t)) => {
                     t.remove(k).unwrap_or(Value::Table(Table::new()))
                 }
+                (Seg::Index(i), Value::Array(mut a)) if *i < a.len() => a.swap_remove(*i),
                 _ => Value::Table(Table::new()),
             };
         }

@@ -14,15 +14,19 @@ pub mod limits;
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod range;
 pub mod read;
 pub mod stats_spec;
+pub mod sweep;
 pub mod validate;
+mod variants;
 pub mod words;
 #[cfg(test)]
 mod words_walk;
 
 pub use error::{Problem, SpecError};
 pub use expand::{Experiment, Input, Overrides, load_experiment, load_input};
+pub use sweep::SweepColumns;
 
 use crate::stack::config::{ModelConfig, RunConfig, Scenario, Workload};
 

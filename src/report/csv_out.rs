@@ -1,6 +1,6 @@
 //! The CSV files of a run:
 //! - `summary.csv`: one row per scenario, means over replications with 95% CI half-widths
-//!   (plus `warmup_s` with `warmup = "auto"`, and `stop_*` with sequential stopping);
+//!   (plus `warmup_s` with `warmup = "auto"`, and `stop_*` with sequential stopping; and, with a sweep, the scenario's value on each axis);
 //! - `replications.csv`: the same figures per replication, with its seed;
 //! - `stations.csv`: utilisation, mean queue and mean wait per station and replication;
 //! - `failures.csv`: failed requests by reason and place, per replication;
@@ -15,6 +15,7 @@
 use super::output::{OutputError, write_csv};
 use crate::experiment::ScenarioResult;
 use crate::experiment::summary::{ScenarioSummary, headline};
+use crate::input::SweepColumns;
 use std::path::Path;
 
 fn f(x: f64, decimals: usize) -> String {
@@ -27,35 +28,41 @@ fn f(x: f64, decimals: usize) -> String {
 
 type Rows = Vec<Vec<String>>;
 
-fn summary_rows(sums: &[ScenarioSummary]) -> Rows {
-    let mut rows = vec![
-        [
-            "scenario",
-            "replications",
-            "requests",
-            "ok",
-            "failed",
-            "availability",
-            "availability_ci95",
-            "throughput_rps",
-            "throughput_rps_ci95",
-            "mean_ms",
-            "mean_ms_ci95",
-            "p50_ms",
-            "p90_ms",
-            "p95_ms",
-            "p99_ms",
-            "p99_ms_ci95",
-            "p999_ms",
-            "max_ms",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
-    ];
+/// The columns of `summary.csv`; a sweep's axes come after `scenario`.
+const SUMMARY: [&str; 18] = [
+    "scenario",
+    "replications",
+    "requests",
+    "ok",
+    "failed",
+    "availability",
+    "availability_ci95",
+    "throughput_rps",
+    "throughput_rps_ci95",
+    "mean_ms",
+    "mean_ms_ci95",
+    "p50_ms",
+    "p90_ms",
+    "p95_ms",
+    "p99_ms",
+    "p99_ms_ci95",
+    "p999_ms",
+    "max_ms",
+];
+
+fn summary_rows(sums: &[ScenarioSummary], sweep: Option<&SweepColumns>) -> Rows {
+    let axes = sweep.map_or(&[][..], |s| s.columns.as_slice());
+    let mut header = vec![SUMMARY[0].to_string()];
+    header.extend(axes.iter().cloned());
+    header.extend(SUMMARY[1..].iter().map(|s| s.to_string()));
+    let mut rows = vec![header];
     for s in sums {
-        rows.push(vec![
-            s.scenario.clone(),
+        let mut row = vec![s.scenario.clone()];
+        if let Some(sw) = sweep {
+            let values = sw.values(&s.scenario).unwrap_or_default();
+            row.extend((0..axes.len()).map(|i| values.get(i).cloned().unwrap_or_default()));
+        }
+        row.extend([
             s.replications.to_string(),
             s.requests.to_string(),
             s.ok.to_string(),
@@ -74,6 +81,7 @@ fn summary_rows(sums: &[ScenarioSummary]) -> Rows {
             f(s.p999_ms.mean, 4),
             f(s.max_ms, 4),
         ]);
+        rows.push(row);
     }
     statistics_columns(&mut rows, sums);
     rows
@@ -296,14 +304,16 @@ fn timeline_rows(results: &[ScenarioResult]) -> Rows {
 }
 
 /// Writes every CSV of a run into `dir`, which the caller stages (see
-/// [`super::output::Staged`]). Returns the file names written.
+/// [`super::output::Staged`]). With a sweep, `summary.csv` has a column
+/// per axis after `scenario`. Returns the file names written.
 pub fn write_all(
     dir: &Path,
     results: &[ScenarioResult],
     sums: &[ScenarioSummary],
+    sweep: Option<&SweepColumns>,
 ) -> Result<Vec<String>, OutputError> {
     let files: [(&str, Rows); 7] = [
-        ("summary.csv", summary_rows(sums)),
+        ("summary.csv", summary_rows(sums, sweep)),
         ("replications.csv", replication_rows(results)),
         ("stations.csv", station_rows(results)),
         ("failures.csv", failure_rows(results)),
@@ -317,4 +327,14 @@ pub fn write_all(
         names.push(name.to_string());
     }
     Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_axis_takes_the_name_of_a_summary_column() {
+        assert_eq!(&SUMMARY[..], crate::input::sweep::SUMMARY_COLUMNS);
+    }
 }

@@ -324,3 +324,27 @@ impl Folder {
         names
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sweeps_summary_is_read_by_column_name_whatever_its_axis_columns() {
+        let dir = std::env::temp_dir().join(format!("stacksim-data-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let head = "replications,requests,ok,failed,availability,availability_ci95,throughput_rps,throughput_rps_ci95,mean_ms,mean_ms_ci95,p50_ms,p90_ms,p95_ms,p99_ms,p99_ms_ci95,p999_ms,max_ms";
+        let row = "2,100,99,1,0.99,0.01,50.0,1.0,12.5,0.5,10.0,20.0,25.0,40.0,2.0,60.0,80.0";
+        let text = format!(
+            "scenario,rate,algorithm,{head}\n\"even/rate=100/algorithm=random(2)\",100,random(2),{row}\n"
+        );
+        std::fs::write(dir.join("summary.csv"), text).unwrap();
+        let folder = Folder::read(&dir).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let s = &folder.summary[0];
+        assert_eq!(s.scenario, "even/rate=100/algorithm=random(2)");
+        assert_eq!((s.replications, s.requests, s.failed), (2.0, 100.0, 1.0));
+        assert_eq!((s.p50_ms, s.p99_ms, s.max_ms), (10.0, 40.0, 80.0));
+        assert_eq!(folder.scenarios(), vec![s.scenario.clone()]);
+    }
+}

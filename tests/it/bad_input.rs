@@ -917,7 +917,7 @@ fn problems_of_a_parsed_file_always_have_a_line_and_column() {
             "an-empty-sweep",
             SEED_MODEL.into(),
             format!("{EXPERIMENT}\n[sweep]\nparam = \"workload.rate\"\nvalues = []\n"),
-            &["e.toml:24:1: sweep.values: a sweep needs at least one value"],
+            &["e.toml:24:1: sweep.values: the list is empty: a sweep needs at least one value"],
         ),
         run_case(
             "a-model-run-as-an-experiment",

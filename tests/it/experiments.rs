@@ -97,13 +97,15 @@ fn every_experiment_passes_check_and_runs() {
         if rows == 0 {
             failed.push(format!("{path}: summary.csv has no rows:\n{summary}"));
         }
-        // Every scenario served requests.
-        for row in summary.lines().skip(1) {
-            let requests: u64 = row
-                .split(',')
-                .nth(2)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
+        // Every scenario served requests (columns by name: a sweep adds its axes).
+        let mut reader = csv::Reader::from_reader(summary.as_bytes());
+        let col = (reader.headers().ok())
+            .and_then(|h| h.iter().position(|c| c == "requests"))
+            .unwrap_or(usize::MAX);
+        for row in reader.records().flatten() {
+            let row: Vec<&str> = row.iter().collect();
+            let requests: u64 = row.get(col).and_then(|v| v.parse().ok()).unwrap_or(0);
+            let row = row.join(",");
             if requests == 0 {
                 failed.push(format!("{path}: no requests in `{row}`"));
             }

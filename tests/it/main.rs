@@ -7,11 +7,13 @@
 //! - `bad_input`: every kind of bad input gives one clear message and exit code 2;
 //! - `bad_input_files`: files that are not regular, too large or not UTF-8 (and the harness of:)
 //! - `bad_input_words`: messages in the user's words, with long values clipped;
+//! - `bad_input_sweep`: bad sweeps (ranges, axes, labels), each located at its axis;
 //! - `cli`: the command line as a user runs it;
 //! - `experiments`: every bundled model and experiment runs;
 //! - `fuzz`: mutated bundled files never crash, hang or exhaust stacksim, and every message is located and short;
 //! - `failures`: health checks, retries, crashes and algorithms against computed expectations;
 //! - `readme`: every TOML block of README.md passes `stacksim check` as written.
+//! - `sweep`: a two-axis sweep's names, axis columns, zip, and determinism across threads;
 //! - `tidy`: walks `src/` and enforces the architecture invariants (ARCHITECTURE.md).
 //! - `statistics`: CI coverage, MSER-5 warm-up, sequential stopping and common random numbers against computed expectations;
 //! - `replication`: the replication component (not yet in `World`) against closed forms and a reference history;
@@ -19,6 +21,7 @@
 mod availability;
 mod bad_input;
 mod bad_input_files;
+mod bad_input_sweep;
 mod bad_input_words;
 mod browser;
 mod charts;
@@ -31,5 +34,6 @@ mod fuzz;
 mod readme;
 mod replication;
 mod statistics;
+mod sweep;
 mod theory;
 mod tidy;
