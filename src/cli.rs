@@ -352,7 +352,7 @@ fn check(a: CheckArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(),
                         seed: 1,
                     };
                     let sc = input::scenario_for_model(name, model, w, run);
-                    write!(out, "{}", report::topology::loads(&capacity::report(&sc)))
+                    write!(out, "{}", report::load_table::loads(&capacity::report(&sc)))
                         .map_err(io)?;
                 }
                 None => writeln!(
@@ -387,7 +387,7 @@ fn check(a: CheckArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(),
                 }
                 writeln!(out, "{}", report::topology::workload(&sc.workload)).map_err(io)?;
                 write!(out, "{}", report::topology::faults(sc)).map_err(io)?;
-                write!(out, "{}", report::topology::loads(&capacity::report(sc))).map_err(io)?;
+                write!(out, "{}", report::load_table::loads(&capacity::report(sc))).map_err(io)?;
             }
         }
     }
