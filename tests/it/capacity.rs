@@ -9,6 +9,10 @@
 //! as in `theory`) is a genuine test. The interval must also be narrow (≤ 5%
 //! of the mean) so the test cannot pass by being noisy, and M/M/1's figure
 //! (24.1 ms against E2/M/1's 16.2 ms) is far outside any such interval.
+//!
+//! 30 replications of 400 s at 100 req/s: 1.2 million requests, under a
+//! second in release. Run with `-- --nocapture` to see the figures; when
+//! this was written: simulated 16.17 ± 0.33 ms, E2/M/1 16.21, M/M/1 24.14.
 
 use stacksim::input::Overrides;
 use stacksim::stats::{Estimate, t_quantile};
