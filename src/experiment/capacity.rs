@@ -152,8 +152,8 @@ pub fn loads_in(sc: &Scenario, lambda_per_s: f64, cond: &Condition) -> (Vec<Stat
                 bounded,
             }
         };
-    let (entry_rate, lost) = cond.entry_rates(m, lambda_per_s, sc.workload.try_next_address);
-    let mut lb_rate = vec![0.0; m.balancers.len()];
+    let (entry_rate, mut lb_rate, lost) =
+        cond.entry_rates(m, lambda_per_s, sc.workload.try_next_address);
     let mut server_rate = vec![0.0; m.servers.len()];
     // Each server's arrivals: Poisson unless one round robin feeds it alone.
     let mut server_in: Vec<Option<Stream>> = vec![Some(POISSON); m.servers.len()];

@@ -36,9 +36,15 @@ impl Condition {
         }
     }
 
-    /// The rate into each entry point (in `m.entries` order), and the rate
-    /// that reaches none (a dead entry nobody takes over).
-    pub(super) fn entry_rates(&self, m: &ModelConfig, lambda: f64, next: bool) -> (Vec<f64>, f64) {
+    /// The rate into each entry point (in `m.entries` order), the rate each
+    /// balancer takes over from a dead one (VRRP), and the rate that reaches
+    /// none (a dead entry nobody takes over).
+    pub(super) fn entry_rates(
+        &self,
+        m: &ModelConfig,
+        lambda: f64,
+        next: bool,
+    ) -> (Vec<f64>, Vec<f64>, f64) {
         let n = m.entries.len().max(1) as f64;
         let up = |e: &Entry| match *e {
             Entry::Balancer(b) => self.lb_up[b],
@@ -50,19 +56,17 @@ impl Condition {
             .map(|e| if up(e) { lambda / n } else { 0.0 })
             .collect();
         let mut orphan = 0.0;
+        let mut takeover = vec![0.0; m.balancers.len()];
         for e in m.entries.iter().filter(|e| !up(e)) {
             // keepalived moves a dead balancer's address to its backup.
             let backup = match *e {
                 Entry::Balancer(b) => m.balancers[b].vrrp.as_ref().map(|v| v.backup),
                 Entry::Server(_) => None,
             };
-            match backup.and_then(|b| {
-                m.entries
-                    .iter()
-                    .position(|x| *x == Entry::Balancer(b))
-                    .filter(|_| self.lb_up[b])
-            }) {
-                Some(i) => rate[i] += lambda / n,
+            match backup.filter(|&b| self.lb_up[b]) {
+                // The backup answers on the dead one's address: its share
+                // reaches the backup whether or not the backup is an entry.
+                Some(b) => takeover[b] += lambda / n,
                 None => orphan += lambda / n,
             }
         }
@@ -75,7 +79,7 @@ impl Condition {
             }
             orphan = 0.0;
         }
-        (rate, orphan)
+        (rate, takeover, orphan)
     }
 }
 
