@@ -368,7 +368,7 @@ fn check(a: CheckArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(),
                         stats: Default::default(),
                     };
                     let sc = input::scenario_for_model(name, model, w, run);
-                    write!(out, "{}", report::topology::loads(&capacity::report(&sc)))
+                    write!(out, "{}", report::load_table::loads(&capacity::report(&sc)))
                         .map_err(io)?;
                 }
                 None => writeln!(
@@ -403,7 +403,7 @@ fn check(a: CheckArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(),
                 }
                 writeln!(out, "{}", wrap(&report::topology::workload(&sc.workload))).map_err(io)?;
                 write!(out, "{}", wrap(&report::topology::faults(sc))).map_err(io)?;
-                write!(out, "{}", report::topology::loads(&capacity::report(sc))).map_err(io)?;
+                write!(out, "{}", report::load_table::loads(&capacity::report(sc))).map_err(io)?;
             }
         }
     }

@@ -12,6 +12,8 @@
 //!   and multi-server centres (Reiser & Lavenberg 1980; Bolch et al. §8.2),
 //!   with multi-server empty probabilities from log-domain normalising
 //!   constants (private `convolution`, Buzen 1973) for numerical stability.
+//! - [`approx`]: two-moment approximations where no closed form exists:
+//!   Allen–Cunneen GI/G/c waits and QNA's departure variability (Whitt 1983).
 //! - [`rbd`]: steady-state availability of reliability block diagrams.
 //!
 //! Invariants shared by all submodules: times are seconds (hours in `rbd`,
@@ -19,12 +21,14 @@
 //! yields `f64::INFINITY` rather than NaN; inputs inside each function's
 //! documented domain never yield NaN.
 
+pub mod approx;
 mod convolution;
 pub mod mva;
 pub mod queues;
 pub mod rbd;
 pub mod single_server;
 
+pub use approx::{allen_cunneen_wait_s, departure_scv};
 pub use mva::{Centre, MvaResult, mva, mva_curve};
 pub use queues::{MMc, erlang_b, erlang_c, tandem_mm1_mean_sojourn_s, tandem_mmc_mean_sojourn_s};
 pub use rbd::{Block, downtime_min_per_year, nines};

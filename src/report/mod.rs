@@ -14,6 +14,7 @@ pub mod data;
 pub mod diagram;
 pub mod headline;
 pub mod html;
+pub mod load_table;
 pub mod markdown;
 pub mod meta;
 pub mod output;

@@ -1,8 +1,7 @@
 //! Text renderings of a model for `stacksim check`: the topology as an
 //! indented list or as a mermaid graph (the kind design reviews draw), and
-//! the per-station load table.
+//! the workload and faults (the load table is in `load_table`).
 
-use crate::experiment::capacity::LoadReport;
 use crate::stack::config::{
     AppMode, Arrivals, DbRole, Entry, ModelConfig, RateProfile, Scenario, Workload,
 };
@@ -126,7 +125,7 @@ pub fn topology(m: &ModelConfig) -> String {
 }
 
 /// The widest line `check` prints: lines are wrapped at `; ` or `, `.
-const WIDTH: usize = 100;
+pub(crate) const WIDTH: usize = 100;
 
 /// `text` (one of this module's descriptions) as `check` prints it: lines
 /// wrapped at [`WIDTH`]. The descriptions themselves stay one line per
@@ -191,52 +190,6 @@ pub fn faults(sc: &Scenario) -> String {
             ""
         };
         let _ = writeln!(o, "fault: at {} {what}{until}{late}", f.at);
-    }
-    o
-}
-
-/// The load table, and a warning line per station at or over capacity.
-pub fn loads(r: &LoadReport) -> String {
-    let mut o = String::new();
-    let rate = if r.closed_bound { "at most" } else { "at" };
-    let _ = writeln!(
-        o,
-        "offered load {rate} {:.1} req/s (M/M/c estimates):",
-        r.lambda_per_s
-    );
-    let _ = writeln!(
-        o,
-        "  {:<16} {:>7} {:>10} {:>11} {:>7} {:>14}",
-        "station", "workers", "λ/s", "hold ms", "ρ", "M/M/c wait ms"
-    );
-    for s in &r.stations {
-        let wait = if s.mmc_wait_s.is_finite() {
-            format!("{:.3}", s.mmc_wait_s * 1e3)
-        } else {
-            "∞".into()
-        };
-        let _ = writeln!(
-            o,
-            "  {:<16} {:>7} {:>10.1} {:>11.3} {:>7.3} {:>14}",
-            s.station,
-            s.workers,
-            s.lambda_per_s,
-            s.mean_hold_s * 1e3,
-            s.rho,
-            wait
-        );
-    }
-    for s in r.stations.iter().filter(|s| s.rho >= 1.0) {
-        let then = if s.bounded {
-            "its queue limit will turn the excess into 503s"
-        } else {
-            "its queue grows without bound"
-        };
-        let _ = writeln!(
-            o,
-            "warning: {} is overloaded (ρ = {:.2} ≥ 1): {then}",
-            s.station, s.rho
-        );
     }
     o
 }

@@ -1,5 +1,6 @@
 //! The integration tests, one binary with a module per topic:
 //! - `availability`: `stacksim availability` against closed forms (CIs from replications), determinism;
+//! - `capacity`: `check`'s analytic estimate (E2/M/1 behind a round robin) against a simulation's CI;
 //! - `charts`: every chart's texts, awkward results, `report DIR`, `--no-charts`;
 //! - `browser`: report.html in headless Chromium (required when CI=true);
 //! - `theory`: the simulator against closed forms (confidence intervals from replications);
@@ -24,6 +25,7 @@ mod bad_input_files;
 mod bad_input_sweep;
 mod bad_input_words;
 mod browser;
+mod capacity;
 mod charts;
 mod cli;
 mod common;
