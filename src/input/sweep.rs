@@ -12,28 +12,8 @@ use super::locate::{Seg, parse_path, render_path};
 use super::range::{expand_range, number, shown};
 use toml::Value;
 
-/// The columns of `summary.csv` (`report/csv_out.rs`): an axis may not
-/// take one's name.
-pub const SUMMARY_COLUMNS: &[&str] = &[
-    "scenario",
-    "replications",
-    "requests",
-    "ok",
-    "failed",
-    "availability",
-    "availability_ci95",
-    "throughput_rps",
-    "throughput_rps_ci95",
-    "mean_ms",
-    "mean_ms_ci95",
-    "p50_ms",
-    "p90_ms",
-    "p95_ms",
-    "p99_ms",
-    "p99_ms_ci95",
-    "p999_ms",
-    "max_ms",
-];
+/// The columns of `summary.csv`: an axis may not take one's name.
+pub use crate::report::csv_out::SUMMARY_COLUMNS;
 
 /// The axes of a sweep and each scenario's value on them: the extra
 /// columns of `summary.csv`.

@@ -139,3 +139,20 @@ pub fn timeline(f: &Folder) -> Vec<(String, f64, String)> {
     }
     out
 }
+
+/// The timeline of the first replication as a table (scenario, time,
+/// event), or `None` when nothing happened.
+pub fn timeline_table(f: &Folder) -> Option<TextTable> {
+    let events = timeline(f);
+    if events.is_empty() {
+        return None;
+    }
+    let rows = events
+        .into_iter()
+        .map(|(s, t, e)| vec![s, format!("{t:.3} s"), e])
+        .collect();
+    Some(TextTable {
+        header: vec!["scenario".into(), "time".into(), "event".into()],
+        rows,
+    })
+}

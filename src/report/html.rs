@@ -161,20 +161,9 @@ pub fn render(f: &Folder, charts: &[ChartFile], svgs: &[String]) -> String {
         svgs,
         &[Availability],
     );
-    let events = headline::timeline(f);
-    if !events.is_empty() {
+    if let Some(t) = headline::timeline_table(f) {
         o.push_str("<h2>Timeline (replication 1)</h2>\n");
-        let rows = events
-            .into_iter()
-            .map(|(s, t, e)| vec![s, format!("{t:.3} s"), e])
-            .collect();
-        table(
-            &mut o,
-            &TextTable {
-                header: vec!["scenario".into(), "time".into(), "event".into()],
-                rows,
-            },
-        );
+        table(&mut o, &t);
     }
     o.push_str("<p style=\"color:#777;font-size:.85em\">Written by stacksim from the CSV files in this folder; rebuild with <code>stacksim report DIR</code>.</p>\n</body></html>\n");
     o

@@ -60,20 +60,9 @@ pub fn render(f: &Folder, charts: &[ChartFile]) -> String {
         table(&mut o, &headline::availability_table(f));
         o.push('\n');
     }
-    let events = headline::timeline(f);
-    if !events.is_empty() {
+    if let Some(t) = headline::timeline_table(f) {
         let _ = writeln!(o, "## Timeline (replication 1)\n");
-        let rows = events
-            .into_iter()
-            .map(|(s, t, e)| vec![s, format!("{t:.3} s"), e])
-            .collect();
-        table(
-            &mut o,
-            &TextTable {
-                header: vec!["scenario".into(), "time".into(), "event".into()],
-                rows,
-            },
-        );
+        table(&mut o, &t);
         o.push('\n');
     }
     if !charts.is_empty() {
