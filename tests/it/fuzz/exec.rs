@@ -202,7 +202,22 @@ pub struct Outcome {
     pub stderr: String,
 }
 
-/// Runs the binary with `args` in `dir` under the memory cap and `timeout`.
+/// The CPU time (user + system) process `pid` has used, from
+/// `/proc/PID/stat` (Linux; `None` elsewhere). Ticks are taken as 100 Hz,
+/// the kernel's `USER_HZ` on every Linux platform.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) end with ')'.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    // utime and stime are fields 14 and 15 of the line: 11 and 12 after
+    // the name (field 3, the state, is 0).
+    Some(Duration::from_millis((ticks(11)? + ticks(12)?) * 10))
+}
+
+/// Runs the binary with `args` in `dir` under the memory cap and `timeout`
+/// of CPU time (or six times it of wall time).
 /// Its output goes to files beside `dir`, so a full pipe never blocks it.
 pub fn run(dir: &Path, args: &[String], timeout: Duration) -> Outcome {
     let log = dir.with_extension("stderr");
@@ -227,7 +242,11 @@ pub fn run(dir: &Path, args: &[String], timeout: Duration) -> Outcome {
         if let Some(status) = child.try_wait().expect("wait for a child") {
             break status;
         }
-        if start.elapsed() > timeout {
+        // A hang burns CPU; a run starved by a loaded machine does not:
+        // judge by the child's CPU time, with wall time only as a backstop.
+        let waited = start.elapsed();
+        let busy = cpu_time(child.id()).unwrap_or(waited);
+        if busy > timeout || waited > timeout * 6 {
             timed_out = true;
             let _ = child.kill();
             break child.wait().expect("reap a killed child");
@@ -390,4 +409,24 @@ fn find_tmp(dir: &Path) -> Option<PathBuf> {
         }
     }
     None
+}
+
+#[test]
+fn cpu_time_counts_a_busy_child_and_not_a_sleeping_one() {
+    let mut busy = Command::new("sh")
+        .args(["-c", "while :; do :; done"])
+        .spawn()
+        .expect("spawn a busy loop");
+    let mut idle = Command::new("sleep").arg("5").spawn().expect("spawn sleep");
+    std::thread::sleep(Duration::from_millis(700));
+    let (b, i) = (cpu_time(busy.id()), cpu_time(idle.id()));
+    let _ = (busy.kill(), idle.kill(), busy.wait(), idle.wait());
+    assert!(
+        b.expect("a busy child's CPU time") >= Duration::from_millis(100),
+        "{b:?}"
+    );
+    assert!(
+        i.expect("a sleeping child's CPU time") < Duration::from_millis(100),
+        "{i:?}"
+    );
 }
