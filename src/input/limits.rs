@@ -42,6 +42,12 @@ pub const MAX_CLIENTS: u32 = 1_000_000;
 /// infinite server; the analytic estimates cost O(workers).
 pub const MAX_WORKERS: u32 = 100_000;
 
+/// Stations of one model (a balancer's, each server's nginx and app, each
+/// database's): the simulation numbers them — and the components — in 16
+/// bits. A 1 MiB model holds about 20,000 servers, so only a generated
+/// file can reach it.
+pub const MAX_STATIONS: usize = u16::MAX as usize;
+
 /// Database queries a request class makes per request (a page makes 5–10).
 pub const MAX_QUERIES_PER_REQUEST: u32 = 1_000;
 

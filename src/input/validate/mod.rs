@@ -161,6 +161,21 @@ impl<'a> Checker<'a> {
         if m.servers.is_empty() {
             self.err(prefix, "a model needs at least one server ([servers.NAME])");
         }
+        // Components and stations are numbered in 16 bits at run time.
+        let stations = m.balancers.len() + 2 * m.servers.len() + m.databases.len();
+        if stations > limits::MAX_STATIONS {
+            self.err(
+                prefix,
+                format!(
+                    "{} balancer(s), {} server(s) and {} database(s) make {stations} stations; at most {} in one model",
+                    m.balancers.len(),
+                    m.servers.len(),
+                    m.databases.len(),
+                    limits::MAX_STATIONS
+                ),
+            );
+            return None;
+        }
         let ix = Index::new(m);
         for name in m.balancers.keys() {
             if ix.servers.contains_key(name.as_str()) {
