@@ -2,7 +2,6 @@
 //! documented smooth round robin, differential checks against naive scans).
 
 use super::*;
-use crate::stack::config::BackendConfig;
 
 fn lb(weights: &[u32]) -> Chooser {
     lb_with(Algorithm::RoundRobin, weights)
@@ -13,33 +12,14 @@ fn rng() -> Rng {
 }
 
 fn lb_with(algorithm: Algorithm, weights: &[u32]) -> Chooser {
-    let cfg = BalancerConfig {
-        name: "lb".into(),
-        algorithm,
-        station: None,
-        check: None,
-        retries: 3,
-        redispatch: false,
-        timeout_connect: crate::engine::SimDuration::from_secs(5),
-        timeout_server: crate::engine::SimDuration::from_secs(30),
-        timeout_queue: crate::engine::SimDuration::from_secs(5),
-        timeout_client: None,
-        slowstart: None,
-        consistent: false,
-        keys: 1000,
-        vrrp: None,
-        passive: None,
-        reliability: None,
-        backends: weights
-            .iter()
-            .enumerate()
-            .map(|(i, &w)| BackendConfig {
-                server: i,
-                weight: w,
-                maxconn: None,
-            })
-            .collect(),
-    };
+    // The balancer's test configuration, with this algorithm and weights.
+    let mut cfg = crate::stack::balancer::tests::config(weights.len());
+    cfg.name = "lb".into();
+    cfg.algorithm = algorithm;
+    cfg.check = None;
+    for (b, &w) in cfg.backends.iter_mut().zip(weights) {
+        b.weight = w;
+    }
     Chooser::new(&cfg, rng())
 }
 
