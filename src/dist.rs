@@ -26,7 +26,7 @@ pub const STD_NORMAL_P99: f64 = 2.326_347_874_040_841;
 /// One draw of Exp(mean `mean_ns`), in nanoseconds, unrounded: Exp(1)
 /// (ziggurat, no logarithm) times the mean. The one exponential draw, so
 /// every caller consumes its stream alike; each rounds as it needs.
-#[inline]
+#[inline(always)]
 pub fn exponential_ns<R: Rng + ?Sized>(rng: &mut R, mean_ns: f64) -> f64 {
     rng.sample::<f64, _>(Exp1) * mean_ns
 }
@@ -221,10 +221,22 @@ impl Dist {
         Ok(Dist::Empirical(samples_ns.into()))
     }
 
-    /// One draw, rounded to whole nanoseconds.
-    #[inline]
+    /// One draw, rounded to whole nanoseconds. The two commonest
+    /// distributions are drawn inline; the others out of line.
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimDuration {
         let ns = match self {
+            Dist::Constant { value_ns } => *value_ns,
+            Dist::Exponential { mean_ns } => exponential_ns(rng, *mean_ns),
+            _ => self.sample_other_ns(rng),
+        };
+        SimDuration::from_nanos_f64(ns)
+    }
+
+    /// One draw of the distributions `sample` does not draw inline, in ns.
+    #[inline(never)]
+    fn sample_other_ns<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
             Dist::Constant { value_ns } => *value_ns,
             Dist::Exponential { mean_ns } => exponential_ns(rng, *mean_ns),
             Dist::Uniform { lo_ns, hi_ns } => (hi_ns - lo_ns).mul_add(rng.random::<f64>(), *lo_ns),
@@ -255,8 +267,7 @@ impl Dist {
                         .powf(*neg_inv_alpha)
             }
             Dist::Empirical(samples) => samples[rng.random_range(0..samples.len())],
-        };
-        SimDuration::from_nanos_f64(ns)
+        }
     }
 
     /// E[X^k] in ns^k, exact (E[X⁰] = 1).

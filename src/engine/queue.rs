@@ -15,82 +15,127 @@
 //! the heap holds at most twice its live entries plus `COMPACT_MIN`.
 
 use super::time::SimTime;
-use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashSet};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 /// Cancelled entries tolerated before a compaction is considered.
 pub const COMPACT_MIN: usize = 4096;
 
-/// Identifies one scheduled event, so that it can be cancelled (a timer).
+/// Bits of a heap key's low word that name the entry's slot; the rest hold
+/// its sequence number. 2²⁶ slots bound the entries pending at once (a
+/// replication is stopped long before: `stack::guards`); 2³⁸ sequence
+/// numbers last ~2.7·10¹¹ events, after which they are renumbered in order.
+const SLOT_BITS: u32 = 26;
+const SLOT_MASK: u64 = (1 << SLOT_BITS) - 1;
+const MAX_SEQ: u64 = 1 << (64 - SLOT_BITS);
+
+/// Identifies one scheduled event, so that it can be cancelled (a timer):
+/// its slot and the slot's generation when it was scheduled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct EventKey(u64);
-
-struct Entry<E> {
-    time: SimTime,
-    seq: u64,
-    event: E,
+pub struct EventKey {
+    slot: u32,
+    generation: u32,
 }
 
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.seq == other.seq
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    #[inline]
-    fn cmp(&self, other: &Self) -> Ordering {
-        // BinaryHeap is a max-heap: reverse so the earliest (time, seq) is on top.
-        (other.time, other.seq).cmp(&(self.time, self.seq))
-    }
+/// Where a pending event's payload waits while its key is in the heap.
+#[derive(Clone, Copy)]
+struct Slot<E> {
+    event: Option<E>,
+    generation: u32,
+    cancelled: bool,
 }
 
 /// A priority queue of events of type `E`.
+///
+/// The heap holds only 16-byte keys, `time << 64 | seq << SLOT_BITS | slot`,
+/// compared as one `u128`: ordering by key is ordering by (time, seq), as
+/// the sequence numbers are unique and sit above the slot bits. The events
+/// themselves wait in `slots`, so sifting moves keys only.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    heap: BinaryHeap<Reverse<u128>>,
+    slots: Vec<Slot<E>>,
+    free: Vec<u32>,
     next_seq: u64,
-    cancelled: HashSet<u64>,
+    scheduled: u64,
+    cancelled: usize,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> EventQueue<E> {
+#[inline]
+fn key(time: SimTime, seq: u64, slot: u32) -> u128 {
+    (u128::from(time.0) << 64) | u128::from(seq << SLOT_BITS | u64::from(slot))
+}
+
+#[inline]
+fn parts(key: u128) -> (SimTime, usize) {
+    (SimTime((key >> 64) as u64), (key as u64 & SLOT_MASK) as usize)
+}
+
+impl<E: Copy> EventQueue<E> {
     pub fn new() -> Self {
         EventQueue {
             heap: BinaryHeap::with_capacity(1024),
+            slots: Vec::with_capacity(1024),
+            free: Vec::with_capacity(1024),
             next_seq: 0,
-            cancelled: HashSet::new(),
+            scheduled: 0,
+            cancelled: 0,
         }
     }
 
     /// Schedules `event` at `time`; returns a key that can cancel it.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, time: SimTime, event: E) -> EventKey {
-        let seq = self.next_seq;
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                let slot = self.slots.len() as u32;
+                assert!(u64::from(slot) <= SLOT_MASK, "more than 2^26 pending events");
+                self.slots.push(Slot {
+                    event: None,
+                    generation: 0,
+                    cancelled: false,
+                });
+                slot
+            }
+        };
+        let entry = &mut self.slots[slot as usize];
+        entry.event = Some(event);
+        entry.cancelled = false;
+        let generation = entry.generation;
+        if self.next_seq == MAX_SEQ {
+            self.renumber();
+        }
+        self.heap.push(Reverse(key(time, self.next_seq, slot)));
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
-        EventKey(seq)
+        self.scheduled += 1;
+        EventKey { slot, generation }
+    }
+
+    /// Takes the payload out of the slot named by `key` and frees the slot;
+    /// `None` if the event was cancelled.
+    #[inline]
+    fn take(&mut self, slot: usize) -> Option<E> {
+        let entry = &mut self.slots[slot];
+        entry.generation = entry.generation.wrapping_add(1);
+        self.free.push(slot as u32);
+        let event = entry.event.take();
+        if entry.cancelled {
+            self.cancelled -= 1;
+            return None;
+        }
+        event
     }
 
     /// Removes and returns the earliest live event.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        loop {
-            let entry = self.heap.pop()?;
-            if !self.cancelled.is_empty() && self.cancelled.remove(&entry.seq) {
-                continue;
-            }
-            return Some((entry.time, entry.event));
-        }
+        self.pop_due(SimTime::MAX)
     }
 
     /// Removes and returns the earliest live event if it is due by `end`;
@@ -98,14 +143,15 @@ impl<E> EventQueue<E> {
     #[inline]
     pub fn pop_due(&mut self, end: SimTime) -> Option<(SimTime, E)> {
         loop {
-            if self.heap.peek()?.time > end {
+            let Reverse(top) = *self.heap.peek()?;
+            let (time, slot) = parts(top);
+            if time > end {
                 return None;
             }
-            let entry = self.heap.pop()?;
-            if !self.cancelled.is_empty() && self.cancelled.remove(&entry.seq) {
-                continue;
+            self.heap.pop();
+            if let Some(event) = self.take(slot) {
+                return Some((time, event));
             }
-            return Some((entry.time, entry.event));
         }
     }
 
@@ -114,37 +160,64 @@ impl<E> EventQueue<E> {
     #[inline]
     pub fn peek_time(&mut self) -> Option<SimTime> {
         loop {
-            let top = self.heap.peek()?;
-            if !self.cancelled.is_empty() && self.cancelled.contains(&top.seq) {
-                let seq = top.seq;
-                self.heap.pop();
-                self.cancelled.remove(&seq);
-                continue;
+            let Reverse(top) = *self.heap.peek()?;
+            let (time, slot) = parts(top);
+            if !self.slots[slot].cancelled {
+                return Some(time);
             }
-            return Some(top.time);
+            self.heap.pop();
+            self.take(slot);
         }
     }
 
-    /// Cancels a scheduled event. Cancelling an event that already ran, or
-    /// twice, is a logic error the caller must avoid; it never misorders
-    /// events, and the stray key is forgotten at the next compaction.
+    /// Cancels a scheduled event. A key whose event already ran (or was
+    /// cancelled) is ignored: its slot's generation has moved on.
     pub fn cancel(&mut self, key: EventKey) {
-        if key.0 < self.next_seq {
-            self.cancelled.insert(key.0);
-            if self.cancelled.len() > COMPACT_MIN && 2 * self.cancelled.len() > self.heap.len() {
-                self.compact();
-            }
+        let Some(entry) = self.slots.get_mut(key.slot as usize) else {
+            return;
+        };
+        if entry.generation != key.generation || entry.event.is_none() || entry.cancelled {
+            return;
+        }
+        entry.cancelled = true;
+        self.cancelled += 1;
+        if self.cancelled > COMPACT_MIN && 2 * self.cancelled > self.heap.len() {
+            self.compact();
         }
     }
 
     /// Rebuilds the heap without its cancelled entries. Order is unchanged:
-    /// it depends only on each entry's (time, seq), which stay as they were.
+    /// it depends only on each entry's key, which stays as it was.
     fn compact(&mut self) {
-        let mut entries = std::mem::take(&mut self.heap).into_vec();
-        entries.retain(|e| !self.cancelled.contains(&e.seq));
-        // Every key left in the set is of an event no longer in the heap.
-        self.cancelled.clear();
-        self.heap = BinaryHeap::from(entries);
+        let mut keys = std::mem::take(&mut self.heap).into_vec();
+        keys.retain(|&Reverse(k)| {
+            let slot = parts(k).1;
+            if self.slots[slot].cancelled {
+                let entry = &mut self.slots[slot];
+                entry.generation = entry.generation.wrapping_add(1);
+                entry.event = None;
+                entry.cancelled = false;
+                self.free.push(slot as u32);
+                false
+            } else {
+                true
+            }
+        });
+        self.cancelled = 0;
+        self.heap = BinaryHeap::from(keys);
+    }
+
+    /// Gives the pending entries the sequence numbers 0, 1, … in their
+    /// order, so that numbering can go on; order and slots are unchanged.
+    fn renumber(&mut self) {
+        let mut keys = std::mem::take(&mut self.heap).into_vec();
+        keys.sort_unstable_by(|a, b| b.cmp(a)); // Reverse: earliest first
+        for (seq, Reverse(k)) in keys.iter_mut().enumerate() {
+            let (time, slot) = parts(*k);
+            *k = key(time, seq as u64, slot as u32);
+        }
+        self.next_seq = keys.len() as u64;
+        self.heap = BinaryHeap::from(keys);
     }
 
     /// Entries in the heap, including cancelled ones not yet dropped.
@@ -157,9 +230,9 @@ impl<E> EventQueue<E> {
         self.heap.is_empty()
     }
 
-    /// Events scheduled so far (the sequence counter).
+    /// Events scheduled so far.
     pub fn scheduled(&self) -> u64 {
-        self.next_seq
+        self.scheduled
     }
 }
 
@@ -189,7 +262,7 @@ mod tests {
         q.cancel(c);
         assert_eq!(q.pop(), Some((SimTime(6), 2)));
         assert_eq!(q.pop(), None);
-        assert!(q.cancelled.is_empty(), "tombstones are dropped when popped");
+        assert_eq!(q.cancelled, 0, "tombstones are dropped when popped");
     }
 
     #[test]

@@ -59,7 +59,7 @@ fn stalled_text(at: SimTime, events: u64, busiest: &Option<(String, u64, u64)>) 
 }
 
 /// The clock and the future-event list handed to a model's handler.
-pub struct Scheduler<E> {
+pub struct Scheduler<E: Copy> {
     now: SimTime,
     queue: EventQueue<E>,
     handled: u64,
@@ -69,13 +69,13 @@ pub struct Scheduler<E> {
     halted: bool,
 }
 
-impl<E> Default for Scheduler<E> {
+impl<E: Copy> Default for Scheduler<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> Scheduler<E> {
+impl<E: Copy> Scheduler<E> {
     pub fn new() -> Self {
         Scheduler {
             now: SimTime::ZERO,
@@ -106,7 +106,7 @@ impl<E> Scheduler<E> {
     }
 
     /// Schedules `event` to happen `delay` from now.
-    #[inline]
+    #[inline(always)]
     pub fn schedule(&mut self, delay: SimDuration, event: E) -> EventKey {
         self.queue.push(self.now + delay, event)
     }
@@ -136,7 +136,7 @@ impl<E> Scheduler<E> {
 
 /// A simulation model: reacts to one event, possibly scheduling more.
 pub trait Model {
-    type Event;
+    type Event: Copy;
     fn handle(&mut self, sched: &mut Scheduler<Self::Event>, event: Self::Event);
     /// What kind of event this is, in the model's words, for error messages
     /// (the events that dominated a stall).
@@ -153,7 +153,7 @@ pub struct RunStats {
     pub max_pending: usize,
 }
 
-impl<E> Scheduler<E> {
+impl<E: Copy> Scheduler<E> {
     /// Runs `model` until the next event would be after `end` (events at
     /// exactly `end` run), or no event is left. The clock is left at `end`.
     /// A run may be continued by another call with a later `end`: events

@@ -40,6 +40,7 @@ use crate::stats::Histogram;
 
 /// Events of the web stack: ids only, no payloads.
 #[derive(Clone, Copy, Debug)]
+#[repr(u32, align(8))]
 pub enum Event {
     /// The next open-workload arrival.
     Arrival,
