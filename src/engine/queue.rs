@@ -332,4 +332,44 @@ mod tests {
             assert_eq!(q.pop(), Some((SimTime(t), i)));
         }
     }
+
+    #[test]
+    fn a_stale_key_never_cancels_the_slots_next_event() {
+        let mut q = EventQueue::new();
+        let a = q.push(SimTime(1), "a");
+        assert_eq!(q.pop(), Some((SimTime(1), "a")));
+        let b = q.push(SimTime(2), "b"); // reuses a's slot
+        assert_eq!(a.slot, b.slot);
+        q.cancel(a); // a already ran: ignored
+        assert_eq!(q.pop(), Some((SimTime(2), "b")));
+        q.cancel(b); // b already ran, too
+        assert_eq!(q.cancelled, 0);
+    }
+
+    #[test]
+    fn renumbering_keeps_the_order_and_the_keys() {
+        // Sequence numbers run out after 2^38 events; renumbering must not
+        // change which event comes first, nor invalidate a pending key.
+        let mut q = EventQueue::new();
+        let mut keys = Vec::new();
+        for i in 0..1_000u64 {
+            keys.push(q.push(SimTime(i % 7), i));
+        }
+        q.cancel(keys[3]);
+        q.renumber();
+        assert_eq!(q.next_seq, 1_000);
+        for i in 1_000..1_100u64 {
+            q.push(SimTime(i % 7), i);
+        }
+        q.cancel(keys[10]);
+        let mut expected: Vec<(u64, u64)> = (0..1_100u64)
+            .filter(|&i| i != 3 && i != 10)
+            .map(|i| (i % 7, i))
+            .collect();
+        expected.sort();
+        for (t, i) in expected {
+            assert_eq!(q.pop(), Some((SimTime(t), i)));
+        }
+        assert_eq!(q.pop(), None);
+    }
 }

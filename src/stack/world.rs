@@ -39,6 +39,12 @@ use crate::engine::{Model, RunError, Scheduler, SimDuration, SimTime};
 use crate::stats::Histogram;
 
 /// Events of the web stack: ids only, no payloads.
+///
+/// `repr(u32, align(8))`: a word-sized tag and 8-byte alignment make every
+/// copy of an event (into the engine's slot, out of it, into `handle`)
+/// aligned whole words. The default layout (a byte tag, 12 bytes, align 4)
+/// was copied through odd offsets, and the loads that followed stalled on
+/// store forwarding: 16% of model C's time was spent moving events (perf).
 #[derive(Clone, Copy, Debug)]
 #[repr(u32, align(8))]
 pub enum Event {
