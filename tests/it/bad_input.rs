@@ -9,7 +9,7 @@
 //! survive edits of the seed model, while a few small hand-written files pin
 //! exact positions.
 
-use super::common::TempDir;
+use super::common::{TempDir, judge_refusal};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -141,33 +141,7 @@ fn check_one(c: &Case) -> Vec<String> {
     }
     let out = run_in(dir.path(), &args);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let mut wrong = vec![];
-    if out.status.code() != Some(2) {
-        wrong.push(format!("exit code {:?}, expected 2", out.status.code()));
-    }
-    for e in &c.expected {
-        if !stderr.contains(e.as_str()) {
-            wrong.push(format!("stderr lacks `{e}`"));
-        }
-    }
-    if !stderr.starts_with("error: ") {
-        wrong.push("stderr does not start with `error: `".into());
-    }
-    for bad in ["panicked", "RUST_BACKTRACE"] {
-        if stderr.contains(bad) {
-            wrong.push(format!("stderr contains `{bad}`"));
-        }
-    }
-    if !stdout.is_empty() {
-        wrong.push(format!("stdout is not empty: {stdout:?}"));
-    }
-    if out_dir.exists() {
-        wrong.push(format!(
-            "the output folder {} was created",
-            out_dir.display()
-        ));
-    }
+    let wrong = judge_refusal(&out, &out_dir, &c.expected, &[]);
     if wrong.is_empty() {
         vec![]
     } else {

@@ -6,7 +6,7 @@
 //! words, nothing on stdout and no output folder; the style is
 //! `bad_input.rs`'s. The harness here also runs `bad_input_words.rs`.
 
-use super::common::TempDir;
+use super::common::{TempDir, judge_refusal};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -128,38 +128,14 @@ fn check_one(c: &Case) -> Option<String> {
     }
     let out = run_in(dir.path(), &args);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let mut wrong = vec![];
-    if out.status.code() != Some(2) {
-        wrong.push(format!("exit code {:?}, expected 2", out.status.code()));
-    }
-    for e in &c.expected {
-        if !stderr.contains(e.as_str()) {
-            wrong.push(format!("stderr lacks `{e}`"));
-        }
-    }
-    if !stderr.starts_with("error: ") {
-        wrong.push("stderr does not start with `error: `".into());
-    }
-    for bad in RUST_WORDS
-        .iter()
-        .chain(&["panicked", "RUST_BACKTRACE", "os error"])
-    {
-        if stderr.contains(bad) {
-            wrong.push(format!("stderr contains `{bad}`"));
-        }
-    }
+    let forbidden: Vec<&str> = RUST_WORDS.iter().copied().chain(["os error"]).collect();
+    let mut wrong = judge_refusal(&out, &out_dir, &c.expected, &forbidden);
     if out.stderr.len() > c.max_bytes {
         wrong.push(format!(
             "stderr has {} bytes, over {}",
             out.stderr.len(),
             c.max_bytes
         ));
-    }
-    if !out.stdout.is_empty() {
-        wrong.push("stdout is not empty".into());
-    }
-    if out_dir.exists() {
-        wrong.push("the output folder was created".into());
     }
     let shown: String = stderr.chars().take(3000).collect();
     (!wrong.is_empty()).then(|| {

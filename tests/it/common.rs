@@ -1,6 +1,7 @@
 //! Helpers shared by the integration-test modules.
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A temporary folder, unique per test run and call, removed when dropped.
@@ -35,4 +36,44 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// What is wrong with how stacksim refused a bad input (empty when all is
+/// well): exit 2, one `error: ` message holding every `expected` text and
+/// none of `forbidden`, nothing on stdout, no results folder at `out_dir`.
+pub fn judge_refusal(
+    out: &Output,
+    out_dir: &Path,
+    expected: &[String],
+    forbidden: &[&str],
+) -> Vec<String> {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut wrong = vec![];
+    if out.status.code() != Some(2) {
+        wrong.push(format!("exit code {:?}, expected 2", out.status.code()));
+    }
+    for e in expected {
+        if !stderr.contains(e.as_str()) {
+            wrong.push(format!("stderr lacks `{e}`"));
+        }
+    }
+    if !stderr.starts_with("error: ") {
+        wrong.push("stderr does not start with `error: `".into());
+    }
+    for bad in ["panicked", "RUST_BACKTRACE"].iter().chain(forbidden) {
+        if stderr.contains(bad) {
+            wrong.push(format!("stderr contains `{bad}`"));
+        }
+    }
+    if !out.stdout.is_empty() {
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        wrong.push(format!("stdout is not empty: {stdout:?}"));
+    }
+    if out_dir.exists() {
+        wrong.push(format!(
+            "the output folder {} was created",
+            out_dir.display()
+        ));
+    }
+    wrong
 }
