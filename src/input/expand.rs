@@ -5,9 +5,10 @@
 use super::error::{Problem, SpecError};
 use super::experiment::{ExperimentFile, WorkloadFile};
 use super::limits;
-use super::load::{Loaded, load, parse_set};
+use super::load::{Loaded, load};
 use super::locate::Seg;
 use super::model::ModelFile;
+use super::overrides::parse_set;
 use super::sweep::{self, SweepColumns};
 use super::validate::Checker;
 use super::variants::{Variant, variants};

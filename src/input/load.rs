@@ -10,7 +10,7 @@
 //! like values written in a file.
 
 use super::error::{Location, Problem, SpecError};
-use super::locate::{Seg, locate, parse_path, render_path};
+use super::locate::{Seg, locate, render_path};
 use super::read::{Kind, ReadError, read_text};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
@@ -55,14 +55,14 @@ struct Mount {
 
 /// One override applied to the merged table.
 #[derive(Clone, Debug)]
-struct Applied {
+pub(super) struct Applied {
     /// Its full path in the merged table.
-    path: Vec<Seg>,
+    pub(super) path: Vec<Seg>,
     /// Where the value came from, as shown (`--set …`, ``scenario `x` ``).
-    origin: String,
+    pub(super) origin: String,
     /// Where the value is written in the input file (a scenario's `set`
     /// entry, a sweep value); `None` for the command line.
-    written_at: Option<Vec<Seg>>,
+    pub(super) written_at: Option<Vec<Seg>>,
 }
 
 /// An input file (and the model file it names), merged into one table.
@@ -77,7 +77,7 @@ pub struct Loaded {
     /// Folder of the model file (empirical distributions are relative to it).
     pub model_dir: PathBuf,
     /// Overrides applied so far, newest last.
-    applied: Vec<Applied>,
+    pub(super) applied: Vec<Applied>,
 }
 
 /// Reads a model or experiment file (see `read.rs` for the bounds).
@@ -210,92 +210,7 @@ pub fn load(path: &Path) -> Result<Loaded, SpecError> {
     Ok(loaded)
 }
 
-/// Parses a command-line override `PATH=VALUE`. The value is read as TOML
-/// (`900`, `true`, `"4ms"`, `{ dist = "exponential", mean = "4ms" }`); a
-/// value that is not valid TOML is taken as a bare string (`leastconn`).
-pub fn parse_set(arg: &str) -> Result<(String, Value), String> {
-    let Some((path, raw)) = arg.split_once('=') else {
-        return Err(format!(
-            "--set {arg}: expected PATH=VALUE, e.g. workload.rate=900"
-        ));
-    };
-    let path = path.trim();
-    if path.is_empty() {
-        return Err(format!("--set {arg}: the path before `=` is empty"));
-    }
-    let raw = raw.trim();
-    let value = toml::from_str::<Table>(&format!("v = {raw}"))
-        .ok()
-        .and_then(|mut t| t.remove("v"))
-        .unwrap_or_else(|| Value::String(raw.to_string()));
-    Ok((path.to_string(), value))
-}
-
 impl Loaded {
-    /// The full path in the merged table for a user's override path: an
-    /// experiment key as it is, anything else under `model`.
-    pub fn route(&self, path: &str) -> Vec<Seg> {
-        let segs = parse_path(path);
-        match segs.first() {
-            Some(Seg::Key(k)) if EXPERIMENT_KEYS.contains(&k.as_str()) => segs,
-            _ => {
-                let mut full = vec![Seg::Key("model".into())];
-                full.extend(segs);
-                full
-            }
-        }
-    }
-
-    /// Sets `path` (as a user writes it) to `value`, creating tables on the
-    /// way. `origin` says where the value came from, for error messages;
-    /// `written_at` is the value's own place in the input file (a scenario's
-    /// `set` entry), so that a problem with it points there.
-    pub fn apply(
-        &mut self,
-        path: &str,
-        value: Value,
-        origin: &str,
-        written_at: Option<&[Seg]>,
-    ) -> Result<(), Problem> {
-        let full = self.route(path);
-        let Some((last, parents)) = full.split_last() else {
-            return Err(self.overridden(path.into(), "empty path".into(), origin, written_at));
-        };
-        let mut root = Value::Table(std::mem::take(&mut self.table));
-        let result = set_in(&mut root, parents, last, value);
-        if let Value::Table(t) = root {
-            self.table = t;
-        }
-        if let Err(msg) = result {
-            return Err(self.overridden(path.into(), msg, origin, written_at));
-        }
-        self.applied.push(Applied {
-            path: full,
-            origin: origin.to_string(),
-            written_at: written_at.map(<[Seg]>::to_vec),
-        });
-        Ok(())
-    }
-
-    /// A problem with an overridden value: in the input file, at the
-    /// override's own entry when it is written there.
-    fn overridden(
-        &self,
-        shown: String,
-        message: String,
-        origin: &str,
-        written_at: Option<&[Seg]>,
-    ) -> Problem {
-        let src = &self.sources[0];
-        let mut p = Problem::new(shown, message)
-            .in_file(&src.path)
-            .with_origin(origin);
-        if let Some(offset) = written_at.and_then(|at| locate(&src.text, at)) {
-            p.location = Some(Box::new(Location::at_offset(&src.path, &src.text, offset)));
-        }
-        p
-    }
-
     /// Types the merged table (or the part at `at`) as `T`, turning serde's
     /// error into a located problem.
     pub fn typed<T: DeserializeOwned>(&self, at: &[Seg]) -> Result<T, SpecError> {
@@ -386,58 +301,6 @@ impl Loaded {
     }
 }
 
-/// Sets `parents.last` inside `root` to `value`, creating tables on the way.
-fn set_in(root: &mut Value, parents: &[Seg], last: &Seg, value: Value) -> Result<(), String> {
-    let mut cur = root;
-    for (depth, seg) in parents.iter().enumerate() {
-        // A component is named by its key: a misspelt name must not create
-        // a new, half-empty component.
-        let in_named_map = depth == 2
-            && parents[0] == Seg::Key("model".into())
-            && ["servers", "balancers", "databases"]
-                .iter()
-                .any(|m| parents[1] == Seg::Key((*m).into()));
-        cur = match (seg, cur) {
-            (Seg::Key(k), Value::Table(t)) if in_named_map && !t.contains_key(k) => {
-                let known: Vec<&str> = t.keys().map(String::as_str).collect();
-                return Err(format!("there is no `{k}` (defined: {})", known.join(", ")));
-            }
-            (Seg::Key(k), Value::Table(t)) => t
-                .entry(k.clone())
-                .or_insert_with(|| Value::Table(Table::new())),
-            (Seg::Index(i), Value::Array(a)) => {
-                let len = a.len();
-                a.get_mut(*i)
-                    .ok_or_else(|| format!("there is no element [{i}] (the list has {len})"))?
-            }
-            (seg, _) => {
-                return Err(format!(
-                    "cannot set {}: its parent is not a table or a list",
-                    render_path(std::slice::from_ref(seg))
-                ));
-            }
-        };
-    }
-    match (last, cur) {
-        (Seg::Key(k), Value::Table(t)) => {
-            t.insert(k.clone(), value);
-            Ok(())
-        }
-        (Seg::Index(i), Value::Array(a)) if *i < a.len() => {
-            a[*i] = value;
-            Ok(())
-        }
-        _ => Err("the path does not lead to a field of a table".into()),
-    }
-}
-
-impl Problem {
-    pub fn with_origin(mut self, origin: &str) -> Self {
-        self.origin = Some(origin.to_string());
-        self
-    }
-}
-
 /// serde's message in the user's words (`words.rs`).
 fn clean_serde_message(m: &str) -> String {
     super::words::user_words(m)
@@ -453,20 +316,62 @@ fn unknown_field(message: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
+    /// An experiment and the model it names, in a fresh folder.
+    fn files(tag: &str, experiment: &str, model: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("stacksim-load-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("m.toml"), model).unwrap();
+        std::fs::write(dir.join("e.toml"), experiment).unwrap();
+        dir.join("e.toml")
+    }
+
     #[test]
-    fn set_values_are_read_as_toml_or_bare_strings() {
-        assert_eq!(
-            parse_set("workload.rate=900").unwrap().1,
-            Value::Integer(900)
+    fn a_model_path_is_located_in_the_model_file() {
+        let e = files(
+            "locate",
+            "model = \"m.toml\"\nduration = \"1s\"\n",
+            "\n[servers.web1]\nworkers = 3\n",
         );
+        let loaded = load(&e).unwrap();
+        let path = [
+            Seg::Key("model".into()),
+            Seg::Key("servers".into()),
+            Seg::Key("web1".into()),
+            Seg::Key("workers".into()),
+        ];
+        let p = loaded.problem(&path, "too many");
+        let at = p.location.as_ref().unwrap();
         assert_eq!(
-            parse_set("balancers.lb1.algorithm=leastconn").unwrap().1,
-            Value::String("leastconn".into())
+            (at.file.file_name().unwrap().to_str(), at.line, at.column),
+            (Some("m.toml"), 3, 1)
         );
+        assert_eq!(p.path, "servers.web1.workers", "shown without `model.`");
+        let _ = std::fs::remove_dir_all(e.parent().unwrap());
+    }
+
+    #[test]
+    fn an_unknown_key_is_located_at_itself() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Run {
+            model: toml::Value,
+            duration: String,
+        }
+        let e = files(
+            "unknown",
+            "model = \"m.toml\"\nduration = \"1s\"\n\nreplicatoins = 3\n",
+            "",
+        );
+        let loaded = load(&e).unwrap();
+        let err = loaded.typed::<Run>(&[]).map(|_| ()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(":4:1:"), "{text}");
+        assert!(text.contains("replicatoins"), "{text}");
         assert_eq!(
-            parse_set("a.b=\"4ms\"").unwrap().1,
-            Value::String("4ms".into())
+            unknown_field("unknown field `x`, expected one of"),
+            Some("x")
         );
-        assert!(parse_set("no-equals-sign").is_err());
+        let _ = std::fs::remove_dir_all(e.parent().unwrap());
     }
 }
