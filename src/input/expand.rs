@@ -182,7 +182,7 @@ pub fn load_experiment(path: &Path, overrides: &Overrides) -> Result<Experiment,
     load_experiment_from(loaded, path, overrides)
 }
 
-fn load_experiment_from(
+pub(crate) fn load_experiment_from(
     loaded: Loaded,
     path: &Path,
     overrides: &Overrides,

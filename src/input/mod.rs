@@ -14,6 +14,7 @@ pub mod limits;
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod plan;
 pub mod range;
 pub mod read;
 pub mod stats_spec;
