@@ -524,6 +524,9 @@ fn plan(a: PlanArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(), E
             crate::input::validate::plan::Knob::Servers => {
                 format!(" behind {} (copies of {})", s.balancer, s.template)
             }
+            crate::input::validate::plan::Knob::Workers if s.balancer.is_empty() => {
+                " on every server".to_string()
+            }
             crate::input::validate::plan::Knob::Workers => format!(" behind {}", s.balancer),
             crate::input::validate::plan::Knob::Rate => format!(" in steps of {}", s.step),
         }

@@ -31,7 +31,8 @@ use toml::{Table, Value};
 #[serde(expecting = "a table with search, from, to and max_latency")]
 pub struct PlanFile {
     /// `servers` (behind `balancer`), `workers` (app workers of every
-    /// server behind `balancer`) or `rate` (the open workload's rate).
+    /// server behind `balancer`; of every server in a model without a
+    /// balancer) or `rate` (the open workload's rate).
     pub search: String,
     /// The balancer whose backends are counted (default: the only one).
     pub balancer: Option<String>,

@@ -135,7 +135,9 @@ pub fn check_plan(
             None
         }
         None if names.len() == 1 => Some(names[0].to_string()),
+        // The rate needs no balancer; workers without one: every server.
         None if knob == Some(Knob::Rate) => Some(String::new()),
+        None if knob == Some(Knob::Workers) && names.is_empty() => Some(String::new()),
         None => {
             err(
                 "search",
@@ -154,11 +156,12 @@ pub fn check_plan(
     let cfg = balancer
         .as_ref()
         .and_then(|b| m.balancers.iter().find(|x| &x.name == b));
-    let backend_names: Vec<String> = cfg.map_or(vec![], |c| {
-        (c.backends.iter())
+    let backend_names: Vec<String> = match cfg {
+        Some(c) => (c.backends.iter())
             .map(|be| m.servers[be.server].name.clone())
-            .collect()
-    });
+            .collect(),
+        None => m.servers.iter().map(|s| s.name.clone()).collect(),
+    };
     let template = match (&plan.template, knob) {
         (Some(t), _) if cfg.is_some() && !backend_names.contains(t) => {
             err(

@@ -2,7 +2,8 @@
 //! the mean latency against the sweep's first axis, with 95% CI whiskers,
 //! one line per scenario — each combination of the experiment's scenario
 //! and the other axes' values — in two panels. A first axis of words
-//! (algorithms, modes) is spaced evenly in first-seen order.
+//! (algorithms, modes) is spaced evenly in first-seen order; lines are
+//! dodged sideways by a hair so that coinciding ones stay visible.
 
 use super::plan::{log_range, whisker};
 use super::style::{
@@ -118,7 +119,7 @@ fn panel<DB: Backend>(
         }
     };
     c.configure_mesh()
-        .light_line_style(LIGHT)
+        .light_line_style(WHITE)
         .bold_line_style(LIGHT)
         .x_labels(if words.is_empty() {
             8
@@ -134,17 +135,22 @@ fn panel<DB: Backend>(
         .label_style(th.tick())
         .draw()?;
     y_ticks(th, &mut c, area, &log_ticks(lo, hi), fmt_ms)?;
+    // Lines that coincide (an algorithm that does not matter at a load)
+    // are dodged sideways a little, so every marker and whisker shows.
+    let dodge = (x1 - x0).max(1.0) * 0.008;
+    let mid = (ls.len() as f64 - 1.0) / 2.0;
     for (i, l) in ls.iter().enumerate() {
         let col = colour(i);
+        let dx = (i as f64 - mid) * dodge;
         let pts: Vec<(f64, f64)> = (l.points.iter())
-            .map(|(x, s)| (*x, pick(s).0))
+            .map(|(x, s)| (*x + dx, pick(s).0))
             .filter(|p| p.1.is_finite() && p.1 > 0.0)
             .collect();
         c.draw_series(LineSeries::new(pts.clone(), th.line(col, 2.0)))?;
         for (x, s) in &l.points {
             let (m, h) = pick(s);
             if m.is_finite() && h.is_finite() && h > 0.0 {
-                whisker(th, &mut c, *x, ((m - h).max(lo), m + h), col)?;
+                whisker(th, &mut c, *x + dx, ((m - h).max(lo), m + h), col)?;
             }
         }
         th.markers(&mut c, &pts, shape(i), col, 0)?;
