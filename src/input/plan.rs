@@ -141,6 +141,17 @@ fn set(l: &mut Loaded, path: &str, v: Value) -> Result<(), SpecError> {
     l.apply(path, v, "the plan", None).map_err(SpecError::from)
 }
 
+/// The latency SLO an experiment file states in its `[plan]`, if any:
+/// (measure, bound in ms), for the charts of a run (a sweep draws it).
+/// A file that does not read or type states none (the run has checked it).
+pub fn stated_slo(path: &Path) -> Option<(String, f64)> {
+    let loaded = load(path).ok()?;
+    let file: super::experiment::ExperimentFile = loaded.typed(&[]).ok()?;
+    let plan = file.plan?;
+    let measure = plan.measure.unwrap_or_else(|| PlanFile::MEASURE.into());
+    Some((measure, plan.max_latency.0.as_secs_f64() * 1e3))
+}
+
 /// `web2` → (`web`, Some(2)); `edge` → (`edge`, None).
 fn split_number(name: &str) -> (&str, Option<u64>) {
     let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();

@@ -136,6 +136,11 @@ fn experiment_pairs(exp: &Experiment, command: &str) -> Vec<(String, String)> {
         };
         pairs.push((format!("scenario {}", sc.name), faults));
     }
+    // The SLO the experiment states (in `[plan]`): a sweep's chart draws it.
+    if let Some((measure, ms)) = crate::input::plan::stated_slo(&exp.file) {
+        pairs.push(("slo_measure".into(), measure));
+        pairs.push(("slo_ms".into(), format!("{ms}")));
+    }
     pairs
 }
 

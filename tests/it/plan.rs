@@ -238,4 +238,23 @@ fn a_plan_is_the_same_whatever_the_thread_count() {
     }
     let text = String::from_utf8(one).unwrap();
     assert!(text.starts_with("order,knob,value,run,"), "{text}");
+    // `stacksim report` rebuilds the chart and reports from the files alone.
+    let out = dir.path().join("out-1");
+    let files = ["plan.svg", "plan.png", "report.html", "report.md"];
+    let before: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+    let o = Command::new(env!("CARGO_BIN_EXE_stacksim"))
+        .arg("report")
+        .arg(&out)
+        .output()
+        .expect("run stacksim report");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for (f, b) in files.iter().zip(before) {
+        assert!(
+            std::fs::read(out.join(f)).unwrap() == b,
+            "{f} changed on `report`"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! The sweep chart (`summary.csv` of a run with a `[sweep]`): the p99 and
 //! the mean latency against the sweep's first axis, with 95% CI whiskers,
-//! one line per scenario — each combination of the experiment's scenario
+//! the experiment's SLO (stated in its `[plan]`) as a dashed line on its
+//! measure's panel, one line per scenario — each combination of the experiment's scenario
 //! and the other axes' values — in two panels. A first axis of words
 //! (algorithms, modes) is spaced evenly in first-seen order; lines are
 //! dodged sideways by a hair so that coinciding ones stay visible.
@@ -82,6 +83,12 @@ pub fn lines(f: &Folder) -> Vec<Line<'_>> {
 
 type Pick = fn(&Summary) -> (f64, f64);
 
+/// The experiment's latency SLO (`experiment.csv`): measure and bound (ms).
+fn slo(f: &Folder) -> Option<(&str, f64)> {
+    let ms: f64 = f.meta("slo_ms")?.parse().ok()?;
+    Some((f.meta("slo_measure")?, ms))
+}
+
 fn panel<DB: Backend>(
     area: &Area<DB>,
     th: &Theme,
@@ -97,11 +104,16 @@ fn panel<DB: Backend>(
             (a.min(*x), b.max(*x))
         });
     let pad = ((x1 - x0) * 0.05).max(0.5);
-    let (lo, hi) = log_range(f.summary.iter().flat_map(|s| {
-        let (m, h) = pick(s);
-        let h = if h.is_finite() { h } else { 0.0 };
-        [m - h, m + h]
-    }));
+    let bound = slo(f).filter(|s| s.0 == name).map_or(f64::NAN, |s| s.1);
+    let (lo, hi) = log_range(
+        (f.summary.iter())
+            .flat_map(|s| {
+                let (m, h) = pick(s);
+                let h = if h.is_finite() { h } else { 0.0 };
+                [m - h, m + h]
+            })
+            .chain([bound]),
+    );
     let mut c = ChartBuilder::on(area)
         .margin_right(th.px(16.0))
         .margin_top(th.px(8.0))
@@ -135,6 +147,17 @@ fn panel<DB: Backend>(
         .label_style(th.tick())
         .draw()?;
     y_ticks(th, &mut c, area, &log_ticks(lo, hi), fmt_ms)?;
+    if let Some(slo) = slo(f).filter(|s| s.0 == name).map(|s| s.1)
+        && slo > lo
+        && slo < hi
+    {
+        c.draw_series(DashedLineSeries::new(
+            vec![(x0 - pad, slo), (x1 + pad, slo)],
+            th.px(8.0),
+            th.px(5.0),
+            th.line(RGBColor(0, 0, 0), 1.5),
+        ))?;
+    }
     // Lines that coincide (an algorithm that does not matter at a load)
     // are dodged sideways a little, so every marker and whisker shows.
     let dodge = (x1 - x0).max(1.0) * 0.008;
@@ -167,10 +190,7 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     );
     let body = th.titled(root, &title, &sub)?;
     let ls = lines(f);
-    let labels: Vec<&str> = ls.iter().map(|l| l.label.as_str()).collect();
-    let (plots, legend) =
-        body.split_horizontally(body.dim_in_pixel().0 as i32 - th.px(legend_width(&labels)));
-    let entries: Vec<LegendEntry> = (ls.iter().enumerate())
+    let mut entries: Vec<LegendEntry> = (ls.iter().enumerate())
         .map(|(i, l)| LegendEntry {
             label: l.label.clone(),
             colour: colour(i),
@@ -178,6 +198,17 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
             line: true,
         })
         .collect();
+    if let Some((m, ms)) = slo(f).filter(|s| s.0 == "p99" || s.0 == "mean") {
+        entries.push(LegendEntry {
+            label: format!("SLO: {m} ≤ {} (dashed)", fmt_ms(ms)),
+            colour: RGBColor(0, 0, 0),
+            shape: None,
+            line: true,
+        });
+    }
+    let labels: Vec<&str> = entries.iter().map(|e| e.label.as_str()).collect();
+    let (plots, legend) =
+        body.split_horizontally(body.dim_in_pixel().0 as i32 - th.px(legend_width(&labels)));
     th.legend(&legend, "Scenario", &entries)?;
     let (left, right) = plots.split_horizontally(plots.dim_in_pixel().0 as i32 / 2);
     panel(&left, th, f, &ls, ("p99", |s| (s.p99_ms, s.p99_ms_ci95)))?;
