@@ -258,3 +258,126 @@ fn a_plan_is_the_same_whatever_the_thread_count() {
         );
     }
 }
+
+/// M/M/4 of exponential 10 ms jobs at a rate from 100 to 350 req/s in
+/// steps of 50: the highest rate whose mean latency meets 13.6 ms.
+const RATE: &str = r#"
+name = "plan-rate"
+duration = "100s"
+warmup = "2s"
+replications = 3
+seed = 5
+
+[model]
+entry = "server"
+[model.servers.server.app]
+workers = 4
+service = { dist = "exponential", mean = "10ms" }
+
+[workload]
+kind = "open"
+rate = 100
+clients = 1
+
+[plan]
+search = "rate"
+from = 100
+to = 350
+step = 50
+measure = "mean"
+max_latency = "13.6ms"
+max_errors = 0
+"#;
+
+/// Erlang C: 12.1 ms at 250 req/s, 15.1 ms at 300; so 250 is the highest
+/// sustainable rate on the grid.
+#[test]
+fn the_highest_rate_for_an_mmc_target_is_the_erlang_c_answer() {
+    let mean_ms = |rate: u32| {
+        let q = MMc {
+            lambda_per_s: f64::from(rate),
+            mean_service_s: 0.010,
+            servers: 4,
+        };
+        if q.is_stable() {
+            q.mean_sojourn_s() * 1e3
+        } else {
+            f64::INFINITY
+        }
+    };
+    // The highest rate meeting the target is the first, counting down,
+    // whose figure meets it (the figure grows with the rate).
+    let grid: Vec<u32> = (100..=350).step_by(50).collect();
+    let target = 13.6;
+    let expected = *grid.iter().rev().find(|&&r| mean_ms(r) <= target).unwrap();
+    let above = expected + 50;
+    assert!(
+        (target - mean_ms(expected)) / target >= 0.10 && (mean_ms(above) - target) / target >= 0.10,
+        "the target is too close to theory at {expected} or {above}"
+    );
+    let res = plan_toml(RATE);
+    assert_eq!(
+        res.answer,
+        Some(f64::from(expected)),
+        "{:#?}",
+        summary(&res)
+    );
+}
+
+/// Servers that fail (MTBF 90 h, repaired 6 h after a 4 h alert: down a
+/// share u = 10/100 of the time, independently) behind a balancer that
+/// does not: the site is up while one server is, A(n) = 1 − uⁿ. At least
+/// 99.95% needs 4 servers (3 give 99.9%); latency is no constraint here.
+#[test]
+fn an_availability_slo_adds_servers_until_the_exact_figure_meets_it() {
+    let toml = r#"
+name = "plan-availability"
+duration = "20s"
+warmup = "1s"
+replications = 2
+seed = 6
+
+[model]
+entry = "lb"
+[model.monitoring]
+enabled = true
+alert_delay = "4h"
+[model.balancers.lb]
+algorithm = "random"
+backends = ["s1"]
+[model.servers.s1]
+reliability = { mtbf = "90h", mttr = "6h" }
+[model.servers.s1.app]
+workers = 4
+service = { dist = "exponential", mean = "1ms" }
+
+[workload]
+kind = "open"
+rate = 50
+clients = 1
+
+[plan]
+search = "servers"
+from = 1
+to = 8
+measure = "mean"
+max_latency = "10s"
+min_availability = 0.9995
+"#;
+    let u: f64 = 10.0 / 100.0;
+    let expected = (1..=8).find(|&n| 1.0 - u.powi(n) >= 0.9995).unwrap();
+    assert_eq!(expected, 4);
+    let res = plan_toml(toml);
+    assert_eq!(
+        res.answer,
+        Some(f64::from(expected)),
+        "{:#?}",
+        summary(&res)
+    );
+    for p in &res.points {
+        let a = p.availability.as_ref().expect("an availability check");
+        let exact = a.analytic.expect("two to eight components are enumerated");
+        let n = p.value as i32;
+        assert!((exact - (1.0 - u.powi(n))).abs() < 1e-9, "{n}: {exact}");
+    }
+}
