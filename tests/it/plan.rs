@@ -381,3 +381,50 @@ min_availability = 0.9995
         assert!((exact - (1.0 - u.powi(n))).abs() < 1e-9, "{n}: {exact}");
     }
 }
+
+/// A target exactly at a grid value's true mean (Erlang C at 5 workers):
+/// a 95% interval around the truth straddles it (19 times in 20; with this
+/// seed, as the test checks), so the planner grows that point to the cap,
+/// leaves it undecided, counts it as not passing, and says so — and the
+/// answer is the next value, 6.
+#[test]
+fn a_point_straddling_its_slo_at_the_cap_is_undecided_and_not_passed() {
+    let q = MMc {
+        lambda_per_s: 400.0,
+        mean_service_s: 0.010,
+        servers: 5,
+    };
+    let exact_ms = q.mean_sojourn_s() * 1e3;
+    let toml = MMC
+        .replace(
+            "max_latency = \"13ms\"",
+            &format!("max_latency = \"{exact_ms:.4}ms\""),
+        )
+        .replace("max_errors = 0", "max_errors = 0\nmax_replications = 6");
+    let res = plan_toml(&toml);
+    let five = res
+        .points
+        .iter()
+        .find(|p| p.value == 5.0)
+        .expect("5 evaluated");
+    assert_eq!(five.verdict, Verdict::Undecided, "{:#?}", summary(&res));
+    assert_eq!(five.runs[0].replications, 6, "grown to the cap");
+    let run = &five.runs[0];
+    let (lo, hi) = (
+        run.latency_ms.mean - run.latency_ms.half_width_95,
+        run.latency_ms.mean + run.latency_ms.half_width_95,
+    );
+    assert!(
+        lo <= exact_ms && exact_ms <= hi,
+        "the interval straddles the target"
+    );
+    assert_eq!(res.answer, Some(6.0));
+    assert_eq!(res.undecided().len(), 1);
+    let text = stacksim::report::plan_out::render(&res);
+    assert!(
+        text.contains(
+            "note: 5 app workers per server stayed undecided at the cap of 6 replications"
+        ),
+        "{text}"
+    );
+}
