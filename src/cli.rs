@@ -512,7 +512,21 @@ fn plan(a: PlanArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(), E
     let dir = (a.out.clone()).unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
     report::output::replaceable(&dir)?;
     let started = std::time::Instant::now();
-    let res = crate::plan::plan(&input, a.threads)?;
+    // Each point as it is decided, on a terminal (a long plan shows its way).
+    let show = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let knob = input.spec.knob;
+    let progress = |p: &crate::plan::Point| {
+        if show {
+            let reps: usize = p.runs.iter().map(|r| r.replications).sum();
+            eprintln!(
+                "point {}: {}: {} ({reps} replications)",
+                p.order,
+                crate::plan::knob_phrase(knob, p.value),
+                p.verdict.word()
+            );
+        }
+    };
+    let res = crate::plan::plan(&input, a.threads, &progress)?;
     let wall = started.elapsed().as_secs_f64();
     let s = &res.spec;
     let search = format!(

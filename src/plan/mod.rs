@@ -95,8 +95,13 @@ impl PlanResult {
     }
 }
 
-/// Runs the search on `threads` threads (`None`: one per core).
-pub fn plan(input: &PlanInput, threads: Option<usize>) -> Result<PlanResult, Error> {
+/// Runs the search on `threads` threads (`None`: one per core); `progress`
+/// is called after each evaluated point.
+pub fn plan(
+    input: &PlanInput,
+    threads: Option<usize>,
+    progress: &dyn Fn(&Point),
+) -> Result<PlanResult, Error> {
     let spec = &input.spec;
     let grid = spec.grid();
     let pool = run::Pool::new(threads)?;
@@ -107,6 +112,7 @@ pub fn plan(input: &PlanInput, threads: Option<usize>) -> Result<PlanResult, Err
         }
         let order = done.len() + 1;
         let p = evaluate(input, &pool, grid[i], order)?;
+        progress(&p);
         let pass = p.verdict == Verdict::Pass;
         done.insert(i, p);
         Ok(pass)

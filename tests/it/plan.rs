@@ -25,7 +25,7 @@ fn plan_toml(toml: &str) -> PlanResult {
     let path = dir.write("e.toml", toml);
     let input = stacksim::input::plan::load_plan(path.as_ref(), &Overrides::default())
         .unwrap_or_else(|e| panic!("the plan does not load: {e}"));
-    stacksim::plan::plan(&input, None).unwrap_or_else(|e| panic!("the plan fails: {e}"))
+    stacksim::plan::plan(&input, None, &|_| {}).unwrap_or_else(|e| panic!("the plan fails: {e}"))
 }
 
 /// The smallest `k` in `grid` with `ok(k)`, and the relative distance of
