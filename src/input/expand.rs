@@ -365,7 +365,7 @@ pub(crate) fn load_experiment_from(
                 .into());
         }
     }
-    Ok(Experiment {
+    let exp = Experiment {
         name,
         description: base.description.clone(),
         file: path.to_path_buf(),
@@ -375,5 +375,12 @@ pub(crate) fn load_experiment_from(
             columns: sw.axes.into_iter().map(|a| a.label).collect(),
             rows: sweep_rows,
         }),
-    })
+    };
+    // A `[plan]` is checked against the model by every command (`check`
+    // too), not only by `plan`.
+    if let Some(plan) = &base.plan {
+        let key = |k: &str| vec![Seg::Key("plan".into()), Seg::Key(k.into())];
+        super::validate::plan::check_plan(&loaded, plan, &exp, &key)?;
+    }
+    Ok(exp)
 }

@@ -188,6 +188,9 @@ impl PlanInput {
     /// server in the balancer's backend list (N+1).
     pub fn point(&self, value: f64, down: Option<&str>) -> Result<Scenario, SpecError> {
         let mut l = self.loaded.clone();
+        // Checked once, against the experiment as written: a point's
+        // changed fleet is not the plan's to check again.
+        l.table.remove("plan");
         let spec = &self.spec;
         let backends_path = format!("balancers.{}.backends", spec.balancer);
         let mut backends: Vec<Value> = match model_map(&l.table, "balancers")

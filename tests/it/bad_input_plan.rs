@@ -168,6 +168,19 @@ fn a_plan_needs_a_plan_table_and_one_design() {
                 "[[scenarios]] cannot go with [plan]",
             ],
         ),
+        {
+            // `check` (and `run`) check the plan against the model too.
+            let e = format!("{EXPERIMENT}\n{PLAN}template = \"c\"\n");
+            case(
+                "check-a-bad-plan",
+                vec![("m.toml", text(MODEL)), ("e.toml", text(&e))],
+                &["check", "e.toml"],
+                &[
+                    &at("e.toml", &e, "template = "),
+                    "`c` is not a backend of lb",
+                ],
+            )
+        },
         case(
             "plan-of-a-model",
             vec![("m.toml", text(MODEL))],
