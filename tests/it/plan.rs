@@ -4,9 +4,10 @@
 //! planner through the library (`input::plan::load_plan`, `plan::plan`),
 //! and compares its answer with the answer computed in the test from
 //! `stacksim::analytic` over the same grid: the smallest worker count whose
-//! M/M/c mean latency (Erlang C) meets the target, and the smallest fleet
-//! of randomly fed M/M/1 servers that meets it with and without one server
-//! down. Each target is placed between two neighbouring grid values, and
+//! M/M/c mean latency or p99 (Erlang C) meets the target, the highest M/M/4
+//! rate that does, the smallest fleet of randomly fed M/M/1 servers that
+//! meets it with and without one server down, and the servers an
+//! availability target needs (1 − uⁿ). Each target is placed between two neighbouring grid values, and
 //! the test first asserts, from theory alone, that both neighbours are at
 //! least 10% away from it — so a correct planner, which adds replications
 //! while an interval straddles the target, decides both neighbours
@@ -426,5 +427,42 @@ fn a_point_straddling_its_slo_at_the_cap_is_undecided_and_not_passed() {
             "note: 5 app workers per server stayed undecided at the cap of 6 replications"
         ),
         "{text}"
+    );
+}
+
+/// The same M/M/c with a p99 target: the sojourn's 99th percentile by
+/// Erlang C's waiting-time distribution is 60.8 ms with 5 workers and
+/// 48.5 ms with 6; the target is their geometric mean (54.3 ms, at least
+/// 10% from each), so the answer is 6. (A replication's p99 comes from its
+/// histogram, within 0.39%.)
+#[test]
+fn workers_for_an_mmc_p99_target_are_the_erlang_c_answer() {
+    let p99_ms = |c: u32| {
+        let q = MMc {
+            lambda_per_s: 400.0,
+            mean_service_s: 0.010,
+            servers: c,
+        };
+        if q.is_stable() {
+            q.sojourn_quantile_s(0.99) * 1e3
+        } else {
+            f64::INFINITY
+        }
+    };
+    let target = (p99_ms(5) * p99_ms(6)).sqrt();
+    let expected = first_passing(1..=16, p99_ms, target);
+    assert_eq!(expected, 6);
+    let toml = MMC
+        .replace("measure = \"mean\"", "measure = \"p99\"")
+        .replace(
+            "max_latency = \"13ms\"",
+            &format!("max_latency = \"{target:.3}ms\""),
+        );
+    let res = plan_toml(&toml);
+    assert_eq!(
+        res.answer,
+        Some(f64::from(expected)),
+        "{:#?}",
+        summary(&res)
     );
 }
