@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Refreshes the charts shown in README.md (docs/charts/*.png): runs the
-# bundled failure experiments, the balancer comparison and the availability
-# study with their own seeds and settings, and copies the PNGs they draw.
+# bundled failure experiments, the balancer comparison, the load sweep, the
+# availability study and the capacity plan with their own seeds and
+# settings, and copies the PNGs they draw.
 # Usage: bash docs/refresh-charts.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,10 +10,11 @@ cargo build --release --locked --quiet
 bin=target/release/stacksim
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for e in lose-a-server lose-load-balancer compare-balancers; do
+for e in lose-a-server lose-load-balancer compare-balancers load-sweep; do
     "$bin" run "experiments/$e.toml" --out "$out/$e" --quiet
 done
 "$bin" availability experiments/seed-limitations.toml --out "$out/seed-limitations" >/dev/null
+"$bin" plan experiments/capacity-plan.toml --out "$out/capacity-plan" >/dev/null
 mkdir -p docs/charts
 cp "$out/lose-a-server/latency-over-time-default-checks.png" docs/charts/lose-a-server-latency.png
 cp "$out/lose-a-server/outcomes.png" docs/charts/lose-a-server-outcomes.png
@@ -21,5 +23,7 @@ cp "$out/lose-load-balancer/outcomes.png" docs/charts/lose-load-balancer-outcome
 cp "$out/compare-balancers/latency-distribution.png" docs/charts/compare-balancers-distribution.png
 cp "$out/compare-balancers/utilisation.png" docs/charts/compare-balancers-utilisation.png
 cp "$out/seed-limitations/availability.png" docs/charts/seed-limitations-availability.png
+cp "$out/load-sweep/sweep.png" docs/charts/load-sweep.png
+cp "$out/capacity-plan/plan.png" docs/charts/capacity-plan.png
 echo "refreshed docs/charts/"
 ls -l docs/charts

@@ -3,7 +3,7 @@
 `$ stacksim check …` line inside a code block is run again (with the
 release binary, from the repository root) and the lines after it, up to the
 next `$ ` line or the end of the block, are replaced with what it prints
-now. Blocks whose command ends in a `…` line (`availability`) keep their
+now (`run`, `check` and `plan`). Blocks whose command ends in a `…` line (`availability`) keep their
 shape: only the lines shown are replaced. The quick-start block's output is
 the README's main command. Usage: python3 docs/refresh-readme.py
 """
@@ -43,7 +43,7 @@ while i < len(lines):
             out.extend(new)
         continue
     if in_block and line.startswith("$ stacksim ") and " run " in line or (
-        in_block and line.startswith("$ stacksim check ")
+        in_block and (line.startswith("$ stacksim check ") or line.startswith("$ stacksim plan "))
     ):
         new = run(line[2:])
         out.append(line)

@@ -45,6 +45,28 @@ pub enum Command {
     Availability(AvailabilityArgs),
     /// Rebuild the charts and reports of a results folder from its files (no simulation).
     Report(ReportArgs),
+    /// Search an experiment's `[plan]` knob for the smallest fleet (or the highest rate) meeting its SLOs.
+    Plan(PlanArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The experiment file (TOML) with a [plan] table.
+    pub experiment: PathBuf,
+    /// Output folder (default: output/<experiment name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Master seed (overrides the experiment's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
+    /// Write plan.csv only: no chart, no report.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -150,6 +172,7 @@ pub enum Plan {
     Bench(bench::Settings),
     Availability(AvailabilityArgs, Overrides),
     Report(PathBuf),
+    Plan(PlanArgs, Overrides),
 }
 
 impl Plan {
@@ -182,6 +205,11 @@ impl Plan {
                 one: a.one.as_deref().map(bench::One::parse).transpose()?,
             }),
             Command::Report(a) => Plan::Report(a.dir),
+            Command::Plan(a) => {
+                let o = overrides(&a.overrides, a.seed, None);
+                experiment::check_threads(a.threads)?;
+                Plan::Plan(a, o)
+            }
         })
     }
 }
@@ -193,6 +221,7 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
         Plan::Check(a, o) => check(a, &o, out),
         Plan::Bench(settings) => bench::bench(&settings, out),
         Plan::Availability(a, o) => availability(a, &o, out),
+        Plan::Plan(a, o) => plan(a, &o, out),
         Plan::Report(dir) => {
             // Rebuilt in a staged copy, so the folder is never half old, half new.
             let staged = report::output::Staged::copy_of(&dir)?;
@@ -474,4 +503,71 @@ fn availability(
     write!(out, "{table}").map_err(io)?;
     writeln!(out, "\n{}", wrote(&dir, &files)).map_err(io)?;
     Ok(())
+}
+
+/// `stacksim plan`: the search, then the recommendation and its evidence.
+fn plan(a: PlanArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(), Error> {
+    let input = input::plan::load_plan(&a.experiment, overrides)?;
+    let exp = &input.experiment;
+    let dir = (a.out.clone()).unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
+    report::output::replaceable(&dir)?;
+    let started = std::time::Instant::now();
+    // Each point as it is decided, on a terminal (a long plan shows its way).
+    let show = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let knob = input.spec.knob;
+    let progress = |p: &crate::plan::Point| {
+        if show {
+            let reps: usize = p.runs.iter().map(|r| r.replications).sum();
+            eprintln!(
+                "point {}: {}: {} ({reps} replications)",
+                p.order,
+                crate::plan::knob_phrase(knob, p.value),
+                p.verdict.word()
+            );
+        }
+    };
+    let res = crate::plan::plan(&input, a.threads, &progress)?;
+    let wall = started.elapsed().as_secs_f64();
+    let s = &res.spec;
+    let search = format!(
+        "{} from {} to {}{}",
+        s.knob.word(),
+        s.from,
+        s.to,
+        match s.knob {
+            crate::input::validate::plan::Knob::Servers => {
+                format!(" behind {} (copies of {})", s.balancer, s.template)
+            }
+            crate::input::validate::plan::Knob::Workers if s.balancer.is_empty() => {
+                " on every server".to_string()
+            }
+            crate::input::validate::plan::Knob::Workers => format!(" behind {}", s.balancer),
+            crate::input::validate::plan::Knob::Rate => format!(" in steps of {}", s.step),
+        }
+    );
+    let staged = report::output::Staged::begin(&dir)?;
+    let at = staged.path();
+    let mut files: Vec<String> = (report::plan_out::write(at, &res)?.iter())
+        .map(|p| name_of(p))
+        .collect();
+    let slos = report::plan_out::slos(&res);
+    let meta = report::meta::write_plan(at, exp, search.clone(), slos)?;
+    files.extend(meta.iter().map(|p| name_of(p)));
+    if !a.no_charts {
+        files.extend(report::render_folder(at)?.iter().map(|p| name_of(p)));
+    }
+    let dir = staged.commit()?;
+    let reps: usize = (res.points.iter())
+        .flat_map(|p| &p.runs)
+        .map(|r| r.replications)
+        .sum();
+    writeln!(
+        out,
+        "{}: plan over {search}: {} point(s), {reps} replications in {wall:.2} s wall",
+        res.name,
+        res.points.len()
+    )
+    .map_err(io)?;
+    write!(out, "{}", report::plan_out::render(&res)).map_err(io)?;
+    writeln!(out, "{}", wrote(&dir, &files)).map_err(io)
 }

@@ -16,6 +16,7 @@ pub mod engine;
 pub mod error;
 pub mod experiment;
 pub mod input;
+pub mod plan;
 pub mod report;
 pub mod stack;
 pub mod stats;

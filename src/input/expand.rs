@@ -183,7 +183,7 @@ pub fn load_experiment(path: &Path, overrides: &Overrides) -> Result<Experiment,
     load_experiment_from(loaded, path, overrides)
 }
 
-fn load_experiment_from(
+pub(crate) fn load_experiment_from(
     loaded: Loaded,
     path: &Path,
     overrides: &Overrides,
@@ -366,7 +366,7 @@ fn load_experiment_from(
                 .into());
         }
     }
-    Ok(Experiment {
+    let exp = Experiment {
         name,
         description: base.description.clone(),
         file: path.to_path_buf(),
@@ -376,5 +376,12 @@ fn load_experiment_from(
             columns: sw.axes.into_iter().map(|a| a.label).collect(),
             rows: sweep_rows,
         }),
-    })
+    };
+    // A `[plan]` is checked against the model by every command (`check`
+    // too), not only by `plan`.
+    if let Some(plan) = &base.plan {
+        let key = |k: &str| vec![Seg::Key("plan".into()), Seg::Key(k.into())];
+        super::validate::plan::check_plan(&loaded, plan, &exp, &key)?;
+    }
+    Ok(exp)
 }

@@ -137,6 +137,8 @@ pub struct ExperimentFile {
     /// Faults injected at given times.
     #[serde(default)]
     pub faults: Vec<FaultFile>,
+    /// What `stacksim plan` searches, and the SLOs (`input/plan.rs`).
+    pub plan: Option<super::plan::PlanFile>,
 }
 
 impl ExperimentFile {

@@ -15,6 +15,7 @@ pub mod load;
 pub mod locate;
 pub mod model;
 pub mod overrides;
+pub mod plan;
 pub mod range;
 pub mod read;
 pub mod stats_spec;

@@ -35,6 +35,11 @@ values = [10, 20]
 at = "1s"
 target = "web1"
 kind = "crash"
+[plan]
+search = "servers"
+from = 1
+to = 2
+max_latency = "1s"
 "#;
 
 /// Values of every TOML type, wrong for most fields.

@@ -90,6 +90,30 @@ pub struct Summary {
     pub p99_ms_ci95: f64,
     pub p999_ms: f64,
     pub max_ms: f64,
+    /// With a sweep: the scenario's value on each axis (`Folder::axes`).
+    pub axis_values: Vec<String>,
+}
+
+/// A row of `plan.csv` (the planner's evidence; see `plan_out.rs`).
+#[derive(Clone, Debug)]
+pub struct PlanRow {
+    pub order: f64,
+    pub knob: String,
+    pub value: f64,
+    /// `all`, or `without web1`.
+    pub run: String,
+    pub replications: f64,
+    pub measure: String,
+    pub slo_ms: f64,
+    pub measure_ms: f64,
+    pub measure_ms_ci95: f64,
+    pub mean_ms: f64,
+    pub analytic_mean_ms: f64,
+    pub errors: f64,
+    pub max_errors: f64,
+    pub run_verdict: String,
+    pub point_verdict: String,
+    pub recommended: bool,
 }
 
 /// A row of `percentiles.csv`.
@@ -188,6 +212,11 @@ pub struct Folder {
     pub components: Vec<Component>,
     /// `topology.svg`, if present.
     pub topology_svg: Option<String>,
+    /// A sweep's axis columns of `summary.csv` (between `scenario` and
+    /// `replications`), in order; empty without a sweep.
+    pub axes: Vec<String>,
+    /// `plan.csv`, written by `stacksim plan`.
+    pub plan: Vec<PlanRow>,
 }
 
 fn load<T>(
@@ -203,6 +232,13 @@ impl Folder {
     pub fn read(dir: &Path) -> Result<Folder, ReportError> {
         let pair = |a: &'static str, b: &'static str| move |r: &Row| Ok((r.text(a)?, r.text(b)?));
         let topology = dir.join("topology.svg");
+        let axes: Vec<String> = match Table::read(dir, "summary.csv")? {
+            Some(t) => {
+                let end = t.col("replications")?;
+                t.headers[1.min(end)..end].to_vec()
+            }
+            None => vec![],
+        };
         Ok(Folder {
             meta: load(dir, "experiment.csv", pair("key", "value"))?,
             model: load(dir, "model.csv", pair("component", "parameters"))?,
@@ -224,6 +260,7 @@ impl Folder {
                     p99_ms_ci95: r.num("p99_ms_ci95")?,
                     p999_ms: r.num("p999_ms")?,
                     max_ms: r.num("max_ms")?,
+                    axis_values: (axes.iter()).map(|a| r.text(a)).collect::<Result<_, _>>()?,
                 })
             })?,
             percentiles: load(dir, "percentiles.csv", |r| {
@@ -303,6 +340,27 @@ impl Folder {
             } else {
                 None
             },
+            plan: load(dir, "plan.csv", |r| {
+                Ok(PlanRow {
+                    order: r.num("order")?,
+                    knob: r.text("knob")?,
+                    value: r.num("value")?,
+                    run: r.text("run")?,
+                    replications: r.num("replications")?,
+                    measure: r.text("measure")?,
+                    slo_ms: r.num("slo_ms")?,
+                    measure_ms: r.num("measure_ms")?,
+                    measure_ms_ci95: r.num("measure_ms_ci95")?,
+                    mean_ms: r.num("mean_ms")?,
+                    analytic_mean_ms: r.num("analytic_mean_ms")?,
+                    errors: r.num("errors")?,
+                    max_errors: r.num("max_errors")?,
+                    run_verdict: r.text("run_verdict")?,
+                    point_verdict: r.text("point_verdict")?,
+                    recommended: r.text("recommended")? == "1",
+                })
+            })?,
+            axes,
         })
     }
 
@@ -346,5 +404,7 @@ mod tests {
         assert_eq!((s.replications, s.requests, s.failed), (2.0, 100.0, 1.0));
         assert_eq!((s.p50_ms, s.p99_ms, s.max_ms), (10.0, 40.0, 80.0));
         assert_eq!(folder.scenarios(), vec![s.scenario.clone()]);
+        assert_eq!(folder.axes, ["rate", "algorithm"]);
+        assert_eq!(s.axis_values, ["100", "random(2)"]);
     }
 }

@@ -156,3 +156,53 @@ pub fn timeline_table(f: &Folder) -> Option<TextTable> {
         rows,
     })
 }
+
+/// The planner's points, one row per simulated run.
+pub fn plan_table(f: &Folder) -> TextTable {
+    let measure = f.plan.first().map_or("p99", |r| r.measure.as_str());
+    let header = [
+        "point",
+        "run",
+        "reps",
+        measure,
+        "mean",
+        "≈ analytic mean",
+        "errors",
+        "verdict",
+    ];
+    let rows = (f.plan.iter())
+        .map(|r| {
+            vec![
+                format!(
+                    "{} = {}{}",
+                    r.knob,
+                    r.value,
+                    if r.recommended { " ◀" } else { "" }
+                ),
+                r.run.clone(),
+                format!("{}", r.replications),
+                pm(r.measure_ms, r.measure_ms_ci95, fmt_ms),
+                or_dash(if r.mean_ms.is_finite() {
+                    fmt_ms(r.mean_ms)
+                } else {
+                    String::new()
+                }),
+                or_dash(if r.analytic_mean_ms.is_finite() {
+                    fmt_ms(r.analytic_mean_ms)
+                } else {
+                    String::new()
+                }),
+                or_dash(if r.errors.is_finite() {
+                    fmt_pct(r.errors)
+                } else {
+                    String::new()
+                }),
+                format!("{} (point: {})", r.run_verdict, r.point_verdict),
+            ]
+        })
+        .collect();
+    TextTable {
+        header: header.iter().map(|h| h.to_string()).collect(),
+        rows,
+    }
+}

@@ -132,7 +132,13 @@ pub fn render(f: &Folder, charts: &[ChartFile], svgs: &[String]) -> String {
         o.push_str("<h2>Availability over years</h2>\n");
         table(&mut o, &headline::availability_table(f));
     }
+    if !f.plan.is_empty() {
+        o.push_str("<h2>Capacity plan</h2>\n<p>Every point the planner evaluated; ± is the 95% CI half width; a point passes only when its whole interval meets each SLO.</p>\n");
+        table(&mut o, &headline::plan_table(f));
+    }
     use ChartKind::*;
+    chart_section(&mut o, "Capacity plan", charts, svgs, &[Plan]);
+    chart_section(&mut o, "Sweep", charts, svgs, &[Sweep]);
     chart_section(
         &mut o,
         "Latency over time",

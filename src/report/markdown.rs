@@ -55,6 +55,14 @@ pub fn render(f: &Folder, charts: &[ChartFile]) -> String {
         table(&mut o, &headline::run_table(f));
         o.push('\n');
     }
+    if !f.plan.is_empty() {
+        let _ = writeln!(
+            o,
+            "## Capacity plan\n\nEvery point the planner evaluated; ± is the 95% CI half width.\n"
+        );
+        table(&mut o, &headline::plan_table(f));
+        o.push('\n');
+    }
     if !f.availability.is_empty() {
         let _ = writeln!(o, "## Availability\n");
         table(&mut o, &headline::availability_table(f));

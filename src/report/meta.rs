@@ -80,9 +80,31 @@ fn write_all(
 
 /// Saves what the report of a `run` of `exp` needs; returns the files.
 pub fn write_experiment(dir: &Path, exp: &Experiment) -> Result<Vec<PathBuf>, OutputError> {
+    write_all(
+        dir,
+        &experiment_pairs(exp, "run"),
+        exp.scenarios.first().map(|s| &s.model),
+    )
+}
+
+/// Saves what the report of a `plan` needs: the experiment's settings as
+/// `run` saves them, then what was searched and the SLOs.
+pub fn write_plan(
+    dir: &Path,
+    exp: &Experiment,
+    search: String,
+    slos: String,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let mut pairs = experiment_pairs(exp, "plan");
+    pairs.push(("search".into(), search));
+    pairs.push(("SLOs".into(), slos));
+    write_all(dir, &pairs, exp.scenarios.first().map(|s| &s.model))
+}
+
+fn experiment_pairs(exp: &Experiment, command: &str) -> Vec<(String, String)> {
     let mut pairs = vec![
         ("experiment".to_string(), exp.name.clone()),
-        ("command".to_string(), "run".to_string()),
+        ("command".to_string(), command.to_string()),
         (
             "question".to_string(),
             exp.description
@@ -114,7 +136,12 @@ pub fn write_experiment(dir: &Path, exp: &Experiment) -> Result<Vec<PathBuf>, Ou
         };
         pairs.push((format!("scenario {}", sc.name), faults));
     }
-    write_all(dir, &pairs, exp.scenarios.first().map(|s| &s.model))
+    // The SLO the experiment states (in `[plan]`): a sweep's chart draws it.
+    if let Some((measure, ms)) = crate::input::plan::stated_slo(&exp.file) {
+        pairs.push(("slo_measure".into(), measure));
+        pairs.push(("slo_ms".into(), format!("{ms}")));
+    }
+    pairs
 }
 
 /// Saves what the report of an `availability` study needs.

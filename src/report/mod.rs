@@ -19,6 +19,7 @@ pub mod markdown;
 pub mod meta;
 pub mod output;
 pub mod percentiles;
+pub mod plan_out;
 pub mod table;
 pub mod topology;
 
@@ -38,7 +39,7 @@ pub enum ReportError {
     Csv { path: PathBuf, message: String },
     #[error("chart {chart}: {message}")]
     Draw { chart: String, message: String },
-    #[error("{}: no results here (no summary.csv or availability.csv)", .0.display())]
+    #[error("{}: no results here (no summary.csv, availability.csv or plan.csv)", .0.display())]
     Empty(PathBuf),
 }
 
@@ -55,7 +56,7 @@ impl ReportError {
 /// files; returns the files written.
 pub fn render_folder(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let folder = data::Folder::read(dir)?;
-    if folder.summary.is_empty() && folder.availability.is_empty() {
+    if folder.summary.is_empty() && folder.availability.is_empty() && folder.plan.is_empty() {
         return Err(ReportError::Empty(dir.to_path_buf()));
     }
     let charts = charts::render_charts(dir, &folder)?;

@@ -138,6 +138,39 @@ pub fn check_folder(dir: &Path) -> Vec<String> {
             need(&format!("latency-over-time-{stem}.svg"), &texts);
         }
     }
+    // A sweep's chart: latency against its first axis, a line per scenario.
+    let header = std::fs::read_to_string(dir.join("summary.csv"))
+        .map(|t| t.lines().next().unwrap_or("").to_string())
+        .unwrap_or_default();
+    let cols: Vec<&str> = header.split(',').collect();
+    if let Some(end) = cols.iter().position(|c| *c == "replications")
+        && end > 1
+    {
+        need(
+            "sweep.svg",
+            &[
+                format!("Latency against {}", cols[1]),
+                s("p99"),
+                s("mean"),
+                s("Scenario"),
+            ],
+        );
+    }
+    if dir.join("plan.csv").exists() {
+        let knob = column(dir, "plan.csv", 1);
+        let measure = column(dir, "plan.csv", 5);
+        if let (Some(k), Some(m)) = (knob.first(), measure.first()) {
+            need(
+                "plan.svg",
+                &[
+                    format!("Capacity plan: {m} against {k}"),
+                    format!("{m}, every server"),
+                    s("pass"),
+                    s("mean, analytic ≈"),
+                ],
+            );
+        }
+    }
     if dir.join("availability.csv").exists() {
         let mut av = vec![
             s("Availability over years"),

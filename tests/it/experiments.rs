@@ -1,7 +1,9 @@
 //! Every bundled input works: each file in `models/` passes `stacksim check`
 //! and each file in `experiments/` runs to completion (shortened to 20 s of
 //! simulated time, 5 s warm-up, 2 replications) with a non-empty summary,
-//! its charts and its reports.
+//! its charts and its reports; an experiment with a `[plan]` is also
+//! planned as written (`stacksim plan`: its recommendation, plan.csv, the
+//! plan chart and the reports).
 //! Files are found by listing the folders, so new ones are covered without
 //! editing this test.
 
@@ -52,6 +54,26 @@ fn every_model_passes_check() {
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
 }
 
+/// `stacksim plan` of an experiment with a `[plan]`, as written: what is
+/// wrong with its outcome.
+fn plans(path: &str, out_dir: &Path) -> Vec<String> {
+    let out = stacksim(&["plan", path, "--out", out_dir.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    if out.status.code() != Some(0) {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return vec![format!("{path}: plan exit {:?}\n{err}", out.status.code())];
+    }
+    let mut failed = super::charts::check_folder(out_dir);
+    if !said.contains("recommendation: ") {
+        failed.push(format!("{path}: plan printed no recommendation:\n{said}"));
+    }
+    let rows = std::fs::read_to_string(out_dir.join("plan.csv")).unwrap_or_default();
+    if rows.lines().count() < 2 {
+        failed.push(format!("{path}: plan.csv has no rows"));
+    }
+    failed
+}
+
 #[test]
 fn every_experiment_passes_check_and_runs() {
     let tmp = TempDir::new("run");
@@ -92,6 +114,9 @@ fn every_experiment_passes_check_and_runs() {
         }
         // Its charts and reports.
         failed.extend(super::charts::check_folder(&out_dir));
+        if std::fs::read_to_string(&exp).is_ok_and(|t| t.contains("\n[plan]")) {
+            failed.extend(plans(path, &tmp.path().join(format!("{stem}-plan"))));
+        }
         let summary = std::fs::read_to_string(out_dir.join("summary.csv")).unwrap_or_default();
         let rows = summary.lines().skip(1).filter(|l| !l.is_empty()).count();
         if rows == 0 {

@@ -9,11 +9,13 @@
 //! - `bad_input_files`: files that are not regular, too large or not UTF-8 (and the harness of:)
 //! - `bad_input_words`: messages in the user's words, with long values clipped;
 //! - `bad_input_sweep`: bad sweeps (ranges, axes, labels), each located at its axis;
+//! - `bad_input_plan`: bad `[plan]` tables, each located at its key;
 //! - `cli`: the command line as a user runs it;
 //! - `experiments`: every bundled model and experiment runs;
 //! - `fuzz`: mutated bundled files never crash, hang or exhaust stacksim, and every message is located and short;
 //! - `failures`: health checks, retries, crashes and algorithms against computed expectations;
 //! - `readme`: every TOML block of README.md passes `stacksim check` as written.
+//! - `plan`: the capacity planner against Erlang C and M/M/1 fleets (N+1), determinism across threads;
 //! - `sweep`: a two-axis sweep's names, axis columns, zip, and determinism across threads;
 //! - `tidy`: walks `src/` and enforces the architecture invariants (ARCHITECTURE.md).
 //! - `statistics`: CI coverage, MSER-5 warm-up, sequential stopping and common random numbers against computed expectations;
@@ -22,6 +24,7 @@
 mod availability;
 mod bad_input;
 mod bad_input_files;
+mod bad_input_plan;
 mod bad_input_sweep;
 mod bad_input_words;
 mod browser;
@@ -33,6 +36,7 @@ mod determinism;
 mod experiments;
 mod failures;
 mod fuzz;
+mod plan;
 mod readme;
 mod replication;
 mod statistics;

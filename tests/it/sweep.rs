@@ -3,7 +3,9 @@
 //! `rate=…/workers=…` in product order (first axis slowest), summary.csv has
 //! one column per axis right after `scenario` with the row's values, the
 //! other CSVs keep their columns, a log range gives integers to an integer
-//! field, `zip` pairs the axes, and the bytes are the same for 1 and 2 threads.
+//! field, `zip` pairs the axes, and the bytes are the same for 1 and 2 threads;
+//! the sweep chart has a line per other-axis value, the stated SLO, and is
+//! rebuilt byte for byte by `stacksim report`.
 
 use super::common::TempDir;
 use std::process::Command;
@@ -114,5 +116,63 @@ fn zip_pairs_the_axes_and_scenarios_cross_the_sweep() {
             "b/rate=200/workers=4",
             "b/rate=300/workers=8"
         ]
+    );
+}
+
+/// The sweep chart: latency against the first axis with one line per value
+/// of the other (its legend holds exactly `workers=2`, `workers=4`,
+/// `workers=8`), rebuilt byte for byte by `stacksim report DIR` from the
+/// folder's files.
+#[test]
+fn the_sweep_chart_draws_a_line_per_other_axis_value_and_rebuilds_the_same() {
+    let dir = TempDir::new("sweep-chart");
+    let exp = experiment(&dir, EXPERIMENT);
+    let out = dir.path().join("t");
+    let o = Command::new(env!("CARGO_BIN_EXE_stacksim"))
+        .args(["run", &exp, "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run stacksim");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = std::fs::read_to_string(out.join("sweep.svg")).expect("sweep.svg");
+    let texts = super::charts::svg_texts(&svg);
+    for label in [
+        "Latency against rate",
+        "workers=2",
+        "workers=4",
+        "workers=8",
+    ] {
+        assert!(
+            texts.iter().any(|t| t == label),
+            "no `{label}` in sweep.svg"
+        );
+    }
+    assert!(
+        !svg.contains(">rate=100"),
+        "the first axis is the x axis, not a line"
+    );
+    let before: Vec<Vec<u8>> = ["sweep.svg", "sweep.png", "report.html", "report.md"]
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+    let o = Command::new(env!("CARGO_BIN_EXE_stacksim"))
+        .arg("report")
+        .arg(&out)
+        .output()
+        .expect("run stacksim report");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for (f, b) in ["sweep.svg", "sweep.png", "report.html", "report.md"]
+        .iter()
+        .zip(before)
+    {
+        assert!(
+            std::fs::read(out.join(f)).unwrap() == b,
+            "{f} changed on `report`"
+        );
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<h2>Sweep</h2>"),
+        "report.html has no sweep section"
     );
 }

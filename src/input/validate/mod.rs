@@ -15,6 +15,7 @@ mod balancers;
 mod databases;
 mod faults;
 mod network;
+pub mod plan;
 mod run;
 mod servers;
 mod workload;

@@ -18,7 +18,9 @@ mod distribution;
 pub(crate) mod format;
 mod latency_time;
 mod outcomes;
+mod plan;
 pub(crate) mod style;
+mod sweep;
 mod utilisation;
 
 use super::ReportError;
@@ -59,6 +61,10 @@ pub enum ChartKind {
     Outcomes,
     Utilisation,
     Availability,
+    /// A sweep's latency against its first axis.
+    Sweep,
+    /// The planner's evidence.
+    Plan,
 }
 
 fn register_fonts() {
@@ -158,6 +164,12 @@ pub fn render_charts(dir: &Path, f: &Folder) -> Result<Vec<ChartFile>, ReportErr
             utilisation::draw,
             f
         )?);
+        if !f.axes.is_empty() {
+            out.push(chart!(dir, "sweep", Sweep, sweep::draw, f)?);
+        }
+    }
+    if !f.plan.is_empty() {
+        out.push(chart!(dir, "plan", Plan, plan::draw, f)?);
     }
     if !f.availability.is_empty() {
         out.push(chart!(
