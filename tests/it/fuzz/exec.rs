@@ -417,13 +417,26 @@ fn cpu_time_counts_a_busy_child_and_not_a_sleeping_one() {
         .args(["-c", "while :; do :; done"])
         .spawn()
         .expect("spawn a busy loop");
-    let mut idle = Command::new("sleep").arg("5").spawn().expect("spawn sleep");
-    std::thread::sleep(Duration::from_millis(700));
-    let (b, i) = (cpu_time(busy.id()), cpu_time(idle.id()));
+    let mut idle = Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .expect("spawn sleep");
+    // On a loaded machine the busy child may get little of a core: wait (up
+    // to 20 s of wall time) until it has had 100 ms of CPU.
+    let started = Instant::now();
+    let mut b = cpu_time(busy.id());
+    while b.is_some_and(|t| t < Duration::from_millis(100))
+        && started.elapsed() < Duration::from_secs(20)
+    {
+        std::thread::sleep(Duration::from_millis(100));
+        b = cpu_time(busy.id());
+    }
+    let i = cpu_time(idle.id());
     let _ = (busy.kill(), idle.kill(), busy.wait(), idle.wait());
     assert!(
         b.expect("a busy child's CPU time") >= Duration::from_millis(100),
-        "{b:?}"
+        "{b:?} after {:?}",
+        started.elapsed()
     );
     assert!(
         i.expect("a sleeping child's CPU time") < Duration::from_millis(100),
