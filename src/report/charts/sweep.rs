@@ -45,6 +45,16 @@ fn positions(f: &Folder) -> (Vec<f64>, Vec<String>) {
 }
 
 /// The scenario's name without its first-axis segment: the line it is on.
+/// The x axis's title: the axis's name, with its unit where the name says it.
+fn axis_desc(axis: &str) -> String {
+    let last = axis.rsplit('.').next().unwrap_or(axis);
+    match last {
+        "rate" => format!("{axis} (requests/s)"),
+        "clients" | "users" => format!("{axis} (count)"),
+        _ => axis.to_string(),
+    }
+}
+
 fn line_label(scenario: &str, axis: &str) -> String {
     let mine = format!("{axis}=");
     let kept: Vec<&str> = (scenario.split('/'))
@@ -141,7 +151,7 @@ fn panel<DB: Backend>(
         .x_label_formatter(&fmt_x)
         .y_labels(0)
         .y_label_formatter(&|_| String::new())
-        .x_desc(axis)
+        .x_desc(axis_desc(&axis))
         .y_desc("latency (log scale)")
         .axis_desc_style(th.axis())
         .label_style(th.tick())
@@ -225,6 +235,13 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rate_axis_says_its_unit() {
+        assert_eq!(axis_desc("rate"), "rate (requests/s)");
+        assert_eq!(axis_desc("workload.rate"), "workload.rate (requests/s)");
+        assert_eq!(axis_desc("algorithm"), "algorithm");
+    }
 
     #[test]
     fn a_line_is_the_scenario_without_its_first_axis_value() {
