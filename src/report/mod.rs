@@ -19,6 +19,7 @@ pub mod markdown;
 pub mod meta;
 pub mod output;
 pub mod percentiles;
+pub mod replication_out;
 pub mod table;
 pub mod topology;
 

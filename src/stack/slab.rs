@@ -31,6 +31,12 @@ pub(super) enum Phase {
     LbQueued,
     /// A failed query or a killed request continues at the app's exit.
     AppDone,
+    /// A write's commit waits for a semi-sync acknowledgement, holding its
+    /// database connection (and a synchronous app worker).
+    Committing,
+    /// A read waits until its replica has applied the client's write
+    /// (read-your-writes), holding a synchronous app worker.
+    ParkedRead,
     /// The slot is free (not a live request).
     Free,
 }
@@ -47,7 +53,14 @@ impl Phase {
                 | Phase::AtDb
                 | Phase::DbDone
                 | Phase::AppDone
+                | Phase::Committing
+                | Phase::ParkedRead
         )
+    }
+
+    /// The request is at its database (in service, or its commit waiting).
+    pub(super) fn in_db(self) -> bool {
+        matches!(self, Phase::DbDone | Phase::Committing)
     }
 }
 
@@ -73,6 +86,8 @@ pub(super) struct Req {
     pub(super) backend: Option<u16>,
     /// The query under way (or last made).
     pub(super) query: Option<Query>,
+    /// The key its query touches (replication sets only).
+    pub(super) key: u32,
     pub(super) reads_left: u16,
     pub(super) writes_left: u16,
     pub(super) holds_app: bool,
@@ -116,6 +131,7 @@ impl Req {
             server: None,
             backend: None,
             query: None,
+            key: 0,
             reads_left: queries.0,
             writes_left: queries.1,
             holds_app: false,
@@ -176,6 +192,11 @@ impl Slab {
     pub(super) fn free(&mut self, id: ReqId) {
         self.reqs[id.index()].phase = Phase::Free;
         self.free.push(id.0);
+    }
+
+    /// Slot `id`, if it was ever used.
+    pub(super) fn get(&self, id: ReqId) -> Option<&Req> {
+        self.reqs.get(id.index())
     }
 
     /// Slots ever used (live, zombie or free).
