@@ -17,7 +17,8 @@
 //! - `sweep`: a two-axis sweep's names, axis columns, zip, and determinism across threads;
 //! - `tidy`: walks `src/` and enforces the architecture invariants (ARCHITECTURE.md).
 //! - `statistics`: CI coverage, MSER-5 warm-up, sequential stopping and common random numbers against computed expectations;
-//! - `replication`: the replication component (not yet in `World`) against closed forms and a reference history;
+//! - `replication`: the replication component alone against closed forms and a reference history;
+//! - `replication_wired`: replication through the whole stack (stale share, lag vs applier capacity, semi-sync latency, lost writes, determinism);
 
 mod availability;
 mod bad_input;
@@ -35,6 +36,7 @@ mod failures;
 mod fuzz;
 mod readme;
 mod replication;
+mod replication_wired;
 mod statistics;
 mod sweep;
 mod theory;
