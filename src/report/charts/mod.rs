@@ -18,6 +18,7 @@ mod distribution;
 pub(crate) mod format;
 mod latency_time;
 mod outcomes;
+mod replication;
 pub(crate) mod style;
 mod utilisation;
 
@@ -59,6 +60,7 @@ pub enum ChartKind {
     Outcomes,
     Utilisation,
     Availability,
+    Replication,
 }
 
 fn register_fonts() {
@@ -156,6 +158,29 @@ pub fn render_charts(dir: &Path, f: &Folder) -> Result<Vec<ChartFile>, ReportErr
             "utilisation",
             Utilisation,
             utilisation::draw,
+            f
+        )?);
+    }
+    if !f.replication.is_empty() {
+        out.push(chart!(
+            dir,
+            "replication-lag",
+            Replication,
+            replication::lag,
+            f
+        )?);
+        out.push(chart!(
+            dir,
+            "stale-reads",
+            Replication,
+            replication::stale,
+            f
+        )?);
+        out.push(chart!(
+            dir,
+            "replication-summary",
+            Replication,
+            replication::summary,
             f
         )?);
     }
