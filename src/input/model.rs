@@ -437,7 +437,7 @@ impl SemiSyncFile {
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "a table with policy and decision")]
 pub struct FailoverFile {
-    /// `manual`, `orchestrator` or `mha`.
+    /// `none`, `manual`, `orchestrator` or `mha`.
     pub policy: String,
     /// How long a person takes to decide and promote a replica by hand
     /// (`manual`, and `orchestrator` while its block holds).
@@ -445,9 +445,11 @@ pub struct FailoverFile {
 }
 
 impl FailoverFile {
+    /// `failover` left out: nobody promotes a replica (writes wait for the
+    /// primary's repair), as in the model before replication was modelled.
+    pub const POLICY: &str = "none";
     /// Without automation: a usual figure (design notes §4: "often an hour
     /// or more"), not a measured one.
-    pub const POLICY: &str = "manual";
     pub const DECISION: SimDuration = SimDuration::from_secs(3600);
     /// orchestrator: `InstancePollSeconds` default 5 s.
     pub const ORCHESTRATOR_POLL: SimDuration = SimDuration::from_secs(5);

@@ -24,7 +24,11 @@ pub struct ReplSetConfig {
 /// Who promotes a replica when the primary dies, and how fast.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Failover {
-    /// Someone decides and promotes by hand `decision` after the death.
+    /// Nobody promotes a replica: writes wait for the primary's repair
+    /// (the default: failover, manual or automatic, is opted into).
+    None,
+    /// Someone decides and promotes by hand `decision` after they know of
+    /// the death (the model's monitoring: alert or notice delay).
     Manual { decision: SimDuration },
     /// orchestrator: polls every `poll`; the death is confirmed `confirm`
     /// after the first poll that misses it; the recovery takes `recovery`;
@@ -51,6 +55,7 @@ impl Failover {
     /// The policy's name, as the model spells it.
     pub fn name(&self) -> &'static str {
         match self {
+            Failover::None => "no",
             Failover::Manual { .. } => "manual",
             Failover::Orchestrator { .. } => "orchestrator",
             Failover::Mha { .. } => "mha",

@@ -25,15 +25,20 @@ impl World {
         let cl = &mut self.clusters[c];
         if cl.repl.primary() == Some(node) {
             cl.repl.fail_primary(now, &mut cl.fx);
-            let delay = cl.failover_delay(now);
+            let delay = cl.failover_delay(now, self.detection);
             cl.promote_epoch += 1;
             let epoch = cl.promote_epoch;
-            let text = format!(
-                "{name} (primary) is down: writes fail; {} failover in {delay}",
-                cl.policy()
-            );
+            let text = match delay {
+                Some(d) => format!(
+                    "{name} (primary) is down: writes fail; {} failover in {d}",
+                    cl.policy()
+                ),
+                None => format!("{name} (primary) is down: writes fail until it is back"),
+            };
             self.log(s, text);
-            self.schedule_promotion(s, c, now + delay, epoch);
+            if let Some(d) = delay {
+                self.schedule_promotion(s, c, now + d, epoch);
+            }
         } else if cl.repl.is_replica(node) {
             cl.repl.fail_replica(node, &mut cl.fx);
         }

@@ -293,3 +293,73 @@ fn replication_outputs_are_deterministic_across_threads() {
     assert_eq!(one, two, "--threads 1 and 2 differ");
     assert_eq!(two, again, "two runs differ");
 }
+
+/// `stacksim availability` with a replication set: writes only, two
+/// databases on hosts of their own, each failing at MTBF 1000 h with MTTR
+/// 1 h (no detection), u = MTTR/(MTBF + MTTR). Each failure of the current
+/// primary while the other database answers costs the failover delay or
+/// the repair, whichever is shorter, and both down costs their overlap:
+/// U = u² + (1 − u)·E[min(R, D)]/(MTBF + MTTR), R ~ Exp(MTTR). Manual
+/// (decision D = 1 h): E[min(R, D)] = MTTR(1 − e^(−D/MTTR)); orchestrator
+/// (D = 2.5 + 8 + 5 = 15.5 s ≪ MTTR): ≈ D.
+#[test]
+fn availability_counts_failover_instead_of_the_repair() {
+    let dir = TempDir::new("repl-availability");
+    let db = |extra: &str| format!("reliability = {{ mtbf = \"1000h\", mttr = \"1h\" }}\n{extra}");
+    let exp = experiment(
+        &model(&db(""), &db("")),
+        10.0,
+        1.0,
+        10,
+        20,
+        "[[scenarios]]\nname = \"manual\"\nset = { \"databases.db1.failover\" = { policy = \"manual\" } }\n[[scenarios]]\nname = \"orchestrator\"\nset = { \"databases.db1.failover\" = { policy = \"orchestrator\" } }",
+    );
+    let path = dir.write("avail.toml", &exp);
+    let out = dir.path().join("out");
+    let st = Command::new(env!("CARGO_BIN_EXE_stacksim"))
+        .args([
+            "availability",
+            &path,
+            "--years",
+            "500",
+            "--no-detection",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .expect("run stacksim");
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let text = std::fs::read_to_string(out.join("availability.csv")).unwrap();
+    let rows: Vec<Vec<String>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    let u_of = |r: &[String]| -> (f64, f64) {
+        (
+            1.0 - r[3].parse::<f64>().unwrap(),
+            r[4].parse::<f64>().unwrap(),
+        )
+    };
+    let (mtbf_s, mttr_s, d_s) = (1000.0 * 3600.0, 3600.0, 15.5);
+    let u = mttr_s / (mtbf_s + mttr_s);
+    let cost = |min_r_d: f64| u * u + (1.0 - u) * min_r_d / (mtbf_s + mttr_s);
+    let manual = mttr_s * (1.0 - (-3600.0f64 / mttr_s).exp());
+    let orchestrator = mttr_s * (1.0 - (-d_s / mttr_s).exp());
+    for (row, theory) in [(&rows[0], cost(manual)), (&rows[1], cost(orchestrator))] {
+        let (sim, half) = u_of(row);
+        eprintln!(
+            "{}: U simulated {sim:.3e} ± {half:.1e}, theory {theory:.3e}",
+            row[0]
+        );
+        assert!(
+            (sim - theory).abs() <= half,
+            "{}: {sim} ± {half} vs {theory}",
+            row[0]
+        );
+    }
+}

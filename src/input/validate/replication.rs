@@ -200,6 +200,7 @@ impl Checker<'_> {
             .map_or(FailoverFile::DECISION, |d| d.0);
         let decision = self.ms_timer(&format!("{fp}.decision"), decision);
         match file.map_or(FailoverFile::POLICY, |x| x.policy.as_str()) {
+            "none" => Failover::None,
             "manual" => Failover::Manual { decision },
             "orchestrator" => Failover::Orchestrator {
                 poll: FailoverFile::ORCHESTRATOR_POLL,
@@ -218,10 +219,10 @@ impl Checker<'_> {
                 self.err(
                     &format!("{fp}.policy"),
                     format!(
-                        "unknown failover policy `{other}`; expected `manual`, `orchestrator` or `mha`"
+                        "unknown failover policy `{other}`; expected `none`, `manual`, `orchestrator` or `mha`"
                     ),
                 );
-                Failover::Manual { decision }
+                Failover::None
             }
         }
     }

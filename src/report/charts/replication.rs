@@ -14,6 +14,7 @@ use super::style::{
 use super::{Area, Backend, Drawn};
 use crate::report::data::{Folder, ReplWindow};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Scenarios drawn as lines at most.
 const MAX_LINES: usize = 16;
@@ -118,7 +119,7 @@ pub fn lag<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     let hi = ms.iter().copied().fold(0.0, f64::max);
     let lo = ms.iter().copied().fold(f64::INFINITY, f64::min);
     let (lo, hi) = if hi > 0.0 {
-        ((lo / 1.5).max(hi * 1e-3).max(0.01), hi * 2.0)
+        ((lo / 1.5).max(hi * 1e-4).max(0.01), hi * 2.0)
     } else {
         (0.01, 1.0)
     };
@@ -239,7 +240,7 @@ pub fn summary<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
         } else {
             vec![String::new(); n]
         };
-        let mut c = bars::chart(area, th, &shown, 0.0..(max * 1.15).max(1e-6), fmt, desc, lp)?;
+        let mut c = bars::chart(area, th, &shown, 0.0..(max * 1.3).max(1e-6), fmt, desc, lp)?;
         for (i, (v, h)) in vals.iter().enumerate() {
             if !v.is_finite() {
                 continue;
@@ -249,14 +250,24 @@ pub fn summary<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
                 [(0.0, y0), (*v, y1)],
                 colour(k).mix(0.55).filled(),
             )))?;
+            let ym = (y0 + y1) / 2.0;
+            let end = v + if h.is_finite() { *h } else { 0.0 };
             if h.is_finite() && *h > 0.0 {
-                let ym = (y0 + y1) / 2.0;
                 let w = th.line(RGBColor(0, 0, 0), 1.5);
                 c.draw_series(std::iter::once(PathElement::new(
-                    vec![((v - h).max(0.0), ym), (v + h, ym)],
+                    vec![((v - h).max(0.0), ym), (end, ym)],
                     w,
                 )))?;
             }
+            // The value, after the whisker (small bars stay readable).
+            c.draw_series(std::iter::once(
+                EmptyElement::at((end, ym))
+                    + Text::new(
+                        fmt(v),
+                        (th.px(6.0), 0),
+                        th.text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                    ),
+            ))?;
         }
     }
     Ok(title)

@@ -221,12 +221,19 @@ impl Cluster {
         }
     }
 
-    /// The primary died at `now`: how long until a replica is promoted.
-    pub(in crate::stack) fn failover_delay(&mut self, now: SimTime) -> SimDuration {
+    /// The primary died at `now`: how long until a replica is promoted
+    /// (`None`: never). A person first has to know (`notice`: the model's
+    /// monitoring).
+    pub(in crate::stack) fn failover_delay(
+        &mut self,
+        now: SimTime,
+        notice: SimDuration,
+    ) -> Option<SimDuration> {
         self.no_primary_since = Some(now);
         let u = |rng: &mut Rng| rng.random::<f64>();
-        match self.failover {
-            Failover::Manual { decision } => decision,
+        Some(match self.failover {
+            Failover::None => return None,
+            Failover::Manual { decision } => notice + decision,
             Failover::Orchestrator {
                 poll,
                 confirm,
@@ -235,7 +242,7 @@ impl Cluster {
                 manual,
             } => {
                 if self.blocked_until.is_some_and(|b| now < b) {
-                    return manual;
+                    return Some(notice + manual);
                 }
                 self.blocked_until = Some(now + block);
                 // The next poll misses the primary (polls are at a phase
@@ -256,7 +263,7 @@ impl Cluster {
                 let span = (max.0 - min.0) as f64;
                 detect + min + SimDuration::from_nanos_f64(u(r) * span)
             }
-        }
+        })
     }
 
     /// A primary again at `now` (promoted or restarted).
@@ -316,11 +323,10 @@ impl Cluster {
         // maximum of every replica's ramps.
         let (mut lag_max, mut stale_max) = (0.0f64, 0.0f64);
         for i in 0..self.members.len() {
-            if self.repl.is_replica(NodeId(i as u16)) {
-                let (l, s) = self.repl.lag(end, NodeId(i as u16));
-                lag_max = lag_max.max(l.max_s);
-                stale_max = stale_max.max(s.max_s);
-            }
+            // A promoted replica keeps the maximum of its time as one.
+            let (l, s) = self.repl.lag(end, NodeId(i as u16));
+            lag_max = lag_max.max(l.max_s);
+            stale_max = stale_max.max(s.max_s);
         }
         let n = self.lag_samples.count() as f64;
         let summary = |h: &Histogram, sum: f64, max: f64| LagSummary {
