@@ -9,7 +9,7 @@ cargo build --release --locked --quiet
 bin=target/release/stacksim
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for e in lose-a-server lose-load-balancer compare-balancers; do
+for e in lose-a-server lose-load-balancer compare-balancers replication-lag lose-db-primary; do
     "$bin" run "experiments/$e.toml" --out "$out/$e" --quiet
 done
 "$bin" availability experiments/seed-limitations.toml --out "$out/seed-limitations" >/dev/null
@@ -21,5 +21,8 @@ cp "$out/lose-load-balancer/outcomes.png" docs/charts/lose-load-balancer-outcome
 cp "$out/compare-balancers/latency-distribution.png" docs/charts/compare-balancers-distribution.png
 cp "$out/compare-balancers/utilisation.png" docs/charts/compare-balancers-utilisation.png
 cp "$out/seed-limitations/availability.png" docs/charts/seed-limitations-availability.png
+cp "$out/replication-lag/replication-summary.png" docs/charts/replication-lag-summary.png
+cp "$out/replication-lag/replication-lag.png" docs/charts/replication-lag-over-time.png
+cp "$out/lose-db-primary/latency-over-time-orchestrator-semisync.png" docs/charts/lose-db-primary-semisync-latency.png
 echo "refreshed docs/charts/"
 ls -l docs/charts

@@ -37,6 +37,16 @@ impl World {
         }
     }
 
+    /// Remembers the key of slot `id`'s read (kept beside the slab, so
+    /// that requests of models without replication stay small).
+    fn set_read_key(&mut self, id: ReqId, key: u32) {
+        let i = id.index();
+        if self.read_keys.len() <= i {
+            self.read_keys.resize(i + 1, 0);
+        }
+        self.read_keys[i] = key;
+    }
+
     /// The request a token names, if it still holds its slot.
     fn by_token(&self, t: u64) -> Option<ReqId> {
         let id = ReqId(t as u32);
@@ -66,6 +76,7 @@ impl World {
 
     /// Does what set `c`'s last calls asked: schedule its events, end the
     /// commits that waited, resume the reads that may go on.
+    #[inline(never)]
     pub(super) fn repl_flush(&mut self, s: &mut Sched, c: usize) {
         loop {
             let fx = &mut self.clusters[c].fx;
@@ -93,6 +104,7 @@ impl World {
         }
     }
 
+    #[inline(never)]
     pub(super) fn repl_event(&mut self, s: &mut Sched, slot: u32) {
         let (c, ev) = self.repl_events[slot as usize];
         self.repl_free.push(slot);
@@ -116,6 +128,7 @@ impl World {
     }
 
     /// A write's service on database `d` ended: it commits there.
+    #[inline(never)]
     pub(super) fn commit(&mut self, s: &mut Sched, st: StationId, id: ReqId, d: DbId) {
         let Some((c, node)) = self.dbs[d.index()].node else {
             return;
@@ -154,6 +167,7 @@ impl World {
     }
 
     /// A commit that waited for semi-sync ended.
+    #[inline(never)]
     fn commit_done(&mut self, s: &mut Sched, done: CommitDone) {
         let Some(id) = self.by_token(done.token) else {
             return;
@@ -179,6 +193,7 @@ impl World {
 
     /// Where a read of server `sv` whose `reads_from` is `d` (in a set)
     /// goes; continues the request there, parks it, or fails it.
+    #[inline(never)]
     pub(super) fn route_read(&mut self, s: &mut Sched, id: ReqId, sv: ServerId, d: DbId) {
         let Some((c, local)) = self.dbs[d.index()].node else {
             return;
@@ -188,7 +203,8 @@ impl World {
         let r = self.reqs[id];
         let cl = &mut self.clusters[c];
         let key = cl.key();
-        self.reqs[id].key = key;
+        self.set_read_key(id, key);
+        let cl = &mut self.clusters[c];
         let route = cl.repl.route(s.now(), policy, Some(r.client), key, local);
         let go = |w: &mut World, s: &mut Sched, n: NodeId| {
             let q = Query::Read(w.clusters[c].members[n.idx()]);
@@ -222,6 +238,7 @@ impl World {
 
     /// A read parked for read-your-writes may go on (its replica applied
     /// the write, failed, or a failover happened): it is routed afresh.
+    #[inline(never)]
     fn ready_read(&mut self, s: &mut Sched, t: u64) {
         let Some(id) = self.by_token(t) else { return };
         let r = self.reqs[id];
@@ -247,17 +264,20 @@ impl World {
     }
 
     /// A read served by database `d` (in a set): what it saw.
+    #[inline(never)]
     pub(super) fn read_served(&mut self, now: SimTime, id: ReqId, d: DbId) {
         let Some((c, node)) = self.dbs[d.index()].node else {
             return;
         };
         let r = self.reqs[id];
+        let key = self.read_keys[id.index()];
         let cl = &mut self.clusters[usize::from(c)];
-        let seen = cl.repl.read(now, node, r.key, Some(r.client));
+        let seen = cl.repl.read(now, node, key, Some(r.client));
         cl.count_read(now, seen.stale, seen.ryw_violation);
     }
 
     /// A write that could not reach its database (down, silent, cut off).
+    #[inline(never)]
     pub(super) fn write_failed(&mut self, now: SimTime, d: DbId) {
         if let Some((c, _)) = self.dbs[d.index()].node {
             self.clusters[usize::from(c)].count_failed_write(now);

@@ -86,8 +86,6 @@ pub(super) struct Req {
     pub(super) backend: Option<u16>,
     /// The query under way (or last made).
     pub(super) query: Option<Query>,
-    /// The key its query touches (replication sets only).
-    pub(super) key: u32,
     pub(super) reads_left: u16,
     pub(super) writes_left: u16,
     pub(super) holds_app: bool,
@@ -131,7 +129,6 @@ impl Req {
             server: None,
             backend: None,
             query: None,
-            key: 0,
             reads_left: queries.0,
             writes_left: queries.1,
             holds_app: false,

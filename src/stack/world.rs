@@ -117,6 +117,8 @@ pub struct World {
     /// Pending replication events: (set, event); freed slots are reused.
     pub(super) repl_events: Vec<(u16, ClusterEvent)>,
     pub(super) repl_free: Vec<u32>,
+    /// The key of each slot's read in a replication set, by slot.
+    pub(super) read_keys: Vec<u32>,
     pub(super) clients: Clients,
     pub(super) net: Network,
     pub(super) reqs: Slab,
@@ -193,6 +195,7 @@ impl World {
             clusters,
             repl_events: vec![],
             repl_free: vec![],
+            read_keys: vec![],
             clients: Clients::new(sc, streams),
             net: Network::new(&m.network, streams.stream("network")),
             reqs: Slab::new(),

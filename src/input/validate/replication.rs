@@ -271,3 +271,72 @@ impl Checker<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{BASE, problems, scenario};
+    use crate::engine::SimDuration;
+    use crate::stack::repl_config::Failover;
+    use crate::stack::replication::{Popularity, ReadRouting};
+
+    const DBS: &str = "[model.databases.db1]\nrole = \"primary\"\nread = \"1ms\"\nwrite = \"2ms\"\n[model.databases.db2]\nrole = \"replica\"\nsource = \"db1\"\nread = \"1ms\"\n";
+
+    #[test]
+    fn a_primary_with_a_replica_is_a_set_with_mysql_defaults() {
+        let sc = scenario(&format!("{BASE}{DBS}"));
+        let set = &sc.model.replication[0];
+        assert_eq!(set.members, [0, 1]);
+        assert_eq!(set.repl.keys, 10_000);
+        assert_eq!(set.repl.replicas[0].workers, 4);
+        assert_eq!(set.repl.semi_sync, None);
+        assert_eq!(set.repl.ryw_window, SimDuration::from_secs(2));
+        assert_eq!(set.popularity, Popularity::Uniform);
+        assert_eq!(set.failover, Failover::None);
+        assert_eq!(sc.model.servers[0].read_routing, ReadRouting::Local);
+        // Without a replica there is no set.
+        let one = "[model.databases.db1]\nrole = \"primary\"\nread = \"1ms\"\nwrite = \"2ms\"\n";
+        assert!(
+            scenario(&format!("{BASE}{one}"))
+                .model
+                .replication
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn replication_settings_are_read_and_checked() {
+        let primary = "[model.databases.db1]\nrole = \"primary\"\nread = \"1ms\"\nwrite = \"2ms\"\nkeys = 5\npopularity = \"zipf\"\nsemi_sync = { timeout = \"3s\" }\nfailover = { policy = \"mha\" }\n";
+        let replica = "[model.databases.db2]\nrole = \"replica\"\nsource = \"db1\"\nread = \"1ms\"\napply = \"4ms\"\nparallel_workers = 1\nsource_latency = \"20ms\"\n";
+        let sc = scenario(&format!("{BASE}{primary}{replica}"));
+        let set = &sc.model.replication[0];
+        assert_eq!(set.repl.keys, 5);
+        assert_eq!(set.popularity, Popularity::Zipf { s: 0.99 });
+        assert_eq!(set.repl.semi_sync, Some(SimDuration::from_secs(3)));
+        assert!(matches!(set.failover, Failover::Mha { .. }));
+        let r = &set.repl.replicas[0];
+        assert_eq!(r.workers, 1);
+        assert_eq!(r.network.mean_ns(), 20e6);
+        assert_eq!(r.apply.mean_ns(), 4e6);
+        let p = problems(&format!(
+            "{BASE}{DBS}semi_sync = {{}}\n[model.databases.db1.failover]\npolicy = \"paxos\"\n"
+        ));
+        for want in [
+            "`semi_sync` belongs on the primary",
+            "unknown failover policy `paxos`",
+        ] {
+            assert!(p.iter().any(|m| m.contains(want)), "{want}: {p:?}");
+        }
+        let p = problems(&format!(
+            "{BASE}read_routing = \"nearest\"\n{DBS}popularity = \"zipf\"\n"
+        ));
+        assert!(
+            p.iter()
+                .any(|m| m.contains("unknown read routing `nearest`")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|m| m.contains("`popularity` belongs on the primary"))
+        );
+    }
+}
