@@ -18,7 +18,7 @@
 //! - `tidy`: walks `src/` and enforces the architecture invariants (ARCHITECTURE.md).
 //! - `statistics`: CI coverage, MSER-5 warm-up, sequential stopping and common random numbers against computed expectations;
 //! - `replication`: the replication component alone against closed forms and a reference history;
-//! - `replication_wired`: replication through the whole stack (stale share, lag vs applier capacity, semi-sync latency, lost writes, determinism);
+//! - `replication_wired`: replication through the whole stack (stale share, lag vs applier capacity, semi-sync latency, lost writes, a dead replica, failover in availability, determinism);
 
 mod availability;
 mod bad_input;

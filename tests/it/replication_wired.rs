@@ -363,3 +363,28 @@ fn availability_counts_failover_instead_of_the_repair() {
         );
     }
 }
+
+/// A replica dies at t = 20 s for 10 s. Reads routed `replicas` move to
+/// the other replica (only those in service at the crash fail); reads
+/// routed `local` to it fail
+/// (refused) while it is down: about the read rate × 10 s of them.
+#[test]
+fn a_dead_replica_fails_local_reads_and_moves_replica_reads() {
+    let two = |routing: &str| {
+        let m = model("", "").replace(
+            "reads_from = \"db2\"",
+            &format!("reads_from = \"db2\"\nread_routing = \"{routing}\""),
+        ) + "[model.databases.db3]\nrole = \"replica\"\nsource = \"db1\"\nconnections = 2000\nread = \"1ms\"\n";
+        let fault = "[[faults]]\nat = \"20s\"\ntarget = \"db2\"\nkind = \"crash\"\nmode = \"process\"\nduration = \"10s\"";
+        run(&experiment(&m, 100.0, 0.2, 30, 12, fault), routing)
+    };
+    // Only the reads in service on db2 when it dies fail: 40 reads/s ×
+    // 1 ms = 0.04 per replication, 0.48 over 12 (P(more than 5) ≈ 1e-5).
+    let moved = two("replicas");
+    let failed: u64 = moved.iter().map(|r| r.failed).sum();
+    assert!(failed <= 5, "{failed} failed reads");
+    assert!(moved.iter().all(|r| set(r).reads > 0));
+    let failed: Vec<f64> = two("local").iter().map(|r| r.failed as f64).collect();
+    // Reads at 80/s for 10 s: Poisson with mean 800 per replication.
+    assert_in_ci("failed local reads", &failed, 800.0);
+}
