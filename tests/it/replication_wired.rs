@@ -388,3 +388,20 @@ fn a_dead_replica_fails_local_reads_and_moves_replica_reads() {
     // Reads at 80/s for 10 s: Poisson with mean 800 per replication.
     assert_in_ci("failed local reads", &failed, 800.0);
 }
+
+/// orchestrator fails over once, then blocks automatic failover on the
+/// cluster for an hour: db1 dies at 20 s (back as a replica at 50 s), db2
+/// — now the primary — at 60 s. The first failover takes half a poll +
+/// confirmation + recovery on average (2.5 + 8 + 5 s); the second waits
+/// for a person (4 h without monitoring), past the run's end at 90 s.
+#[test]
+fn orchestrator_blocks_a_second_failover_for_an_hour() {
+    let faults = "[[faults]]\nat = \"20s\"\ntarget = \"db1\"\nkind = \"crash\"\nmode = \"process\"\nduration = \"30s\"\n[[faults]]\nat = \"60s\"\ntarget = \"db2\"\nkind = \"crash\"\nmode = \"process\"";
+    let m = model("failover = { policy = \"orchestrator\" }", "");
+    let reps = run(&experiment(&m, 50.0, 0.5, 80, 12, faults), "block");
+    for r in &reps {
+        assert_eq!(set(r).failovers, 1, "{:?}", set(r));
+    }
+    let read_only: Vec<f64> = reps.iter().map(|r| set(r).read_only_s).collect();
+    assert_in_ci("time without a primary (s)", &read_only, 15.5 + 30.0);
+}
