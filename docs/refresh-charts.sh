@@ -10,7 +10,7 @@ cargo build --release --locked --quiet
 bin=target/release/stacksim
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for e in lose-a-server lose-load-balancer compare-balancers load-sweep; do
+for e in lose-a-server lose-load-balancer compare-balancers load-sweep replication-lag lose-db-primary; do
     "$bin" run "experiments/$e.toml" --out "$out/$e" --quiet
 done
 "$bin" availability experiments/seed-limitations.toml --out "$out/seed-limitations" >/dev/null
@@ -25,5 +25,8 @@ cp "$out/compare-balancers/utilisation.png" docs/charts/compare-balancers-utilis
 cp "$out/seed-limitations/availability.png" docs/charts/seed-limitations-availability.png
 cp "$out/load-sweep/sweep.png" docs/charts/load-sweep.png
 cp "$out/capacity-plan/plan.png" docs/charts/capacity-plan.png
+cp "$out/replication-lag/replication-summary.png" docs/charts/replication-lag-summary.png
+cp "$out/replication-lag/replication-lag.png" docs/charts/replication-lag-over-time.png
+cp "$out/lose-db-primary/latency-over-time-orchestrator-semisync.png" docs/charts/lose-db-primary-semisync-latency.png
 echo "refreshed docs/charts/"
 ls -l docs/charts

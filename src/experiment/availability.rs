@@ -21,7 +21,15 @@
 //! 2. a usable address has at least one backend (or is itself a server)
 //!    that is up and whose `reads_from` database is effectively up (when
 //!    any class reads), and
-//! 3. whose `writes_to` database is effectively up (when any class writes).
+//! 3. whose `writes_to` database is effectively up (when any class writes)
+//!    — in a replication set, whichever database is the set's primary:
+//!    when the primary stops answering, its failover policy promotes the
+//!    first database of the set that answers after the policy's mean delay
+//!    (manual: detection + decision; orchestrator: half a poll + confirm +
+//!    recovery; MHA: half a ping + 3 pings + the mean failover time), or
+//!    the first to come back if none answers then; the primary answering
+//!    first cancels it. So with automatic failover a primary's failure
+//!    costs the failover delay, not its repair.
 //!
 //! A database is effectively up when its process and its `host` server are
 //! both up. Health checks are taken as instant: a balancer never sends to
@@ -165,10 +173,6 @@ pub fn run(
             most,
         });
     }
-    let structures: Vec<Structure> = targets
-        .iter()
-        .map(|t| Structure::new(&t.model, t.workload.as_ref()))
-        .collect::<Result<_, _>>()?;
     let detections: Vec<SimDuration> = targets
         .iter()
         .map(|t| {
@@ -179,6 +183,9 @@ pub fn run(
             }
         })
         .collect();
+    let structures: Vec<Structure> = (targets.iter().zip(&detections))
+        .map(|(t, &d)| Structure::new(&t.model, t.workload.as_ref(), d))
+        .collect::<Result<_, _>>()?;
     let horizon = u64::from(settings.years) * NS_PER_YEAR;
     let jobs: Vec<(usize, u32)> = (0..targets.len())
         .flat_map(|i| (0..settings.replications).map(move |r| (i, r)))

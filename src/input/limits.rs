@@ -49,6 +49,11 @@ pub const MAX_WORKERS: u32 = 100_000;
 pub const MAX_STATIONS: usize = u16::MAX as usize;
 
 /// Database queries a request class makes per request (a page makes 5–10).
+/// Keys of a replication set: every database keeps a version per key
+/// (8 bytes), and a Zipf popularity a cumulative table (8 bytes a key), so
+/// a million keys cost ~8 MB per database and replication.
+pub const MAX_KEYS: u32 = 1_000_000;
+
 pub const MAX_QUERIES_PER_REQUEST: u32 = 1_000;
 
 /// The estimated memory of all replications' results kept until the end.

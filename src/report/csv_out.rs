@@ -7,7 +7,9 @@
 //! - `timeseries.csv`: per window of simulated time, per replication;
 //! - `timeline.csv`: faults, recoveries and health-check verdicts, when they happened;
 //! - `failures_over_time.csv`: failed requests per window by reason (only
-//!   the windows and reasons with failures), by completion time.
+//!   the windows and reasons with failures), by completion time;
+//! - with replication, `replication.csv` and `replication_over_time.csv`
+//!   (`replication_out.rs`).
 //!
 //! Numbers are printed with fixed decimals, so the same results always give
 //! the same bytes.
@@ -327,5 +329,6 @@ pub fn write_all(
         write_csv(&dir.join(name), rows)?;
         names.push(name.to_string());
     }
+    names.extend(super::replication_out::write(dir, results, sweep)?);
     Ok(names)
 }

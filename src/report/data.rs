@@ -193,6 +193,44 @@ pub struct WindowFailure {
     pub count: f64,
 }
 
+/// A row of `replication.csv`: one replication set in one scenario.
+#[derive(Clone, Debug)]
+pub struct ReplSummary {
+    pub scenario: String,
+    pub set: String,
+    pub stale_share: f64,
+    pub stale_share_ci95: f64,
+    pub stale_age_mean_ms: f64,
+    pub ryw_violations: f64,
+    pub write_wait_mean_ms: f64,
+    pub write_wait_p99_ms: f64,
+    pub semi_sync_fallbacks: f64,
+    pub failed_writes: f64,
+    pub lost_writes: f64,
+    pub lost_writes_ci95: f64,
+    pub lost_acknowledged: f64,
+    pub rpo_s: f64,
+    pub failovers: f64,
+    pub read_only_s: f64,
+    pub lag_mean_s: f64,
+    pub lag_mean_s_ci95: f64,
+    pub lag_p99_s: f64,
+    pub lag_max_s: f64,
+    pub staleness_mean_s: f64,
+}
+
+/// A row of `replication_over_time.csv`.
+#[derive(Clone, Debug)]
+pub struct ReplWindow {
+    pub scenario: String,
+    pub replication: f64,
+    pub t_s: f64,
+    pub reads: f64,
+    pub stale_reads: f64,
+    pub lag_mean_s: f64,
+    pub staleness_mean_s: f64,
+}
+
 /// Everything in a results folder.
 #[derive(Clone, Debug, Default)]
 pub struct Folder {
@@ -210,6 +248,10 @@ pub struct Folder {
     pub timeline: Vec<Event>,
     pub availability: Vec<Availability>,
     pub components: Vec<Component>,
+    /// `replication.csv` and `replication_over_time.csv` (a model with
+    /// replicas only).
+    pub replication: Vec<ReplSummary>,
+    pub replication_windows: Vec<ReplWindow>,
     /// `topology.svg`, if present.
     pub topology_svg: Option<String>,
     /// A sweep's axis columns of `summary.csv` (between `scenario` and
@@ -330,6 +372,42 @@ impl Folder {
                     component: r.text("component")?,
                     failures_per_year: r.num("failures_per_year")?,
                     downtime_share: r.num("downtime_share")?,
+                })
+            })?,
+            replication: load(dir, "replication.csv", |r| {
+                Ok(ReplSummary {
+                    scenario: r.text("scenario")?,
+                    set: r.text("set")?,
+                    stale_share: r.num("stale_share")?,
+                    stale_share_ci95: r.num("stale_share_ci95")?,
+                    stale_age_mean_ms: r.num("stale_age_mean_ms")?,
+                    ryw_violations: r.num("ryw_violations")?,
+                    write_wait_mean_ms: r.num("write_wait_mean_ms")?,
+                    write_wait_p99_ms: r.num("write_wait_p99_ms")?,
+                    semi_sync_fallbacks: r.num("semi_sync_fallbacks")?,
+                    failed_writes: r.num("failed_writes")?,
+                    lost_writes: r.num("lost_writes")?,
+                    lost_writes_ci95: r.num("lost_writes_ci95")?,
+                    lost_acknowledged: r.num("lost_acknowledged")?,
+                    rpo_s: r.num("rpo_s")?,
+                    failovers: r.num("failovers")?,
+                    read_only_s: r.num("read_only_s")?,
+                    lag_mean_s: r.num("lag_mean_s")?,
+                    lag_mean_s_ci95: r.num("lag_mean_s_ci95")?,
+                    lag_p99_s: r.num("lag_p99_s")?,
+                    lag_max_s: r.num("lag_max_s")?,
+                    staleness_mean_s: r.num("staleness_mean_s")?,
+                })
+            })?,
+            replication_windows: load(dir, "replication_over_time.csv", |r| {
+                Ok(ReplWindow {
+                    scenario: r.text("scenario")?,
+                    replication: r.num("replication")?,
+                    t_s: r.num("t_s")?,
+                    reads: r.num("reads")?,
+                    stale_reads: r.num("stale_reads")?,
+                    lag_mean_s: r.num("lag_mean_s")?,
+                    staleness_mean_s: r.num("staleness_mean_s")?,
                 })
             })?,
             topology_svg: if topology.exists() {

@@ -1,7 +1,8 @@
 //! The headline figures of a results folder as rows of text, shared by
 //! `report.html` and `report.md` so both always say the same thing: per
 //! scenario of a run, its outcome and latency with 95% CIs; per scenario
-//! of an availability study, simulated and analytic availability.
+//! of an availability study, simulated and analytic availability; with
+//! replication, each set's lag, stale reads and lost writes.
 
 use super::charts::format::{fmt_avail, fmt_ms, fmt_pct};
 use super::data::Folder;
@@ -37,6 +38,65 @@ impl TextTable {
                     .is_some_and(|c| c.is_ascii_digit() || c == '–')
             })
     }
+}
+
+/// Replication, one row per scenario and replication set (a model with
+/// replicas only): lag, stale reads, semi-sync waits, failed and lost
+/// writes, time without a primary.
+pub fn replication_table(f: &Folder) -> Option<TextTable> {
+    if f.replication.is_empty() {
+        return None;
+    }
+    let header = [
+        "scenario",
+        "set",
+        "lag mean",
+        "lag p99",
+        "lag max",
+        "stale reads",
+        "RYW violations",
+        "semi-sync wait",
+        "fallbacks",
+        "failed writes",
+        "lost writes",
+        "lost acked",
+        "RPO",
+        "failovers",
+        "read-only",
+    ];
+    let s = |x: f64| fmt_ms(x * 1e3);
+    let n = |x: f64| {
+        if x.is_finite() {
+            format!("{x:.1}")
+        } else {
+            "–".into()
+        }
+    };
+    let rows = (f.replication.iter())
+        .map(|r| {
+            vec![
+                r.scenario.clone(),
+                r.set.clone(),
+                pm(r.lag_mean_s, r.lag_mean_s_ci95, s),
+                or_dash(s(r.lag_p99_s)),
+                or_dash(s(r.lag_max_s)),
+                pm(r.stale_share, r.stale_share_ci95, fmt_pct),
+                n(r.ryw_violations),
+                or_dash(fmt_ms(r.write_wait_mean_ms)),
+                n(r.semi_sync_fallbacks),
+                n(r.failed_writes),
+                pm(r.lost_writes, r.lost_writes_ci95, n),
+                n(r.lost_acknowledged),
+                or_dash(s(r.rpo_s)),
+                n(r.failovers),
+                or_dash(s(r.read_only_s)),
+            ]
+        })
+        .collect();
+    Some(TextTable {
+        header: header.iter().map(|h| h.to_string()).collect(),
+        rows,
+    })
 }
 
 /// The run's headline figures, one row per scenario.

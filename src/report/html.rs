@@ -128,6 +128,10 @@ pub fn render(f: &Folder, charts: &[ChartFile], svgs: &[String]) -> String {
         o.push_str("<h2>Headline figures</h2>\n<p>Means over replications with 95% confidence half-widths (Student t).</p>\n");
         table(&mut o, &headline::run_table(f));
     }
+    if let Some(t) = headline::replication_table(f) {
+        o.push_str("<h2>Replication</h2>\n<p>Per replication set (named by its first primary): the laggiest replica's lag (Seconds_Behind_Source), reads that returned an older version than the primary's, the commit wait semi-sync added, writes that found no primary, writes lost in failovers and the data-loss window (RPO), measured time without a primary. Counts are per replication; means with 95% half-widths.</p>\n");
+        table(&mut o, &t);
+    }
     if !f.availability.is_empty() {
         o.push_str("<h2>Availability over years</h2>\n");
         table(&mut o, &headline::availability_table(f));
@@ -160,6 +164,7 @@ pub fn render(f: &Folder, charts: &[ChartFile], svgs: &[String]) -> String {
         svgs,
         &[Outcomes, Utilisation],
     );
+    chart_section(&mut o, "Replication", charts, svgs, &[Replication]);
     chart_section(
         &mut o,
         "Availability and downtime",

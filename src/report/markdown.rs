@@ -63,6 +63,14 @@ pub fn render(f: &Folder, charts: &[ChartFile]) -> String {
         table(&mut o, &headline::plan_table(f));
         o.push('\n');
     }
+    if let Some(t) = headline::replication_table(f) {
+        let _ = writeln!(
+            o,
+            "## Replication\n\nPer replication set: lag of the laggiest replica, stale reads, semi-sync waits, failed and lost writes, time without a primary (counts per replication).\n"
+        );
+        table(&mut o, &t);
+        o.push('\n');
+    }
     if !f.availability.is_empty() {
         let _ = writeln!(o, "## Availability\n");
         table(&mut o, &headline::availability_table(f));

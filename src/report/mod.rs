@@ -20,6 +20,7 @@ pub mod meta;
 pub mod output;
 pub mod percentiles;
 pub mod plan_out;
+pub mod replication_out;
 pub mod table;
 pub mod topology;
 

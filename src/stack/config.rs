@@ -56,6 +56,9 @@ pub struct ModelConfig {
     pub balancers: Vec<BalancerConfig>,
     pub servers: Vec<ServerConfig>,
     pub databases: Vec<DatabaseConfig>,
+    /// Replication sets: a primary with at least one replica (none: no
+    /// data moves, as in a model without a replica).
+    pub replication: Vec<super::repl_config::ReplSetConfig>,
 }
 
 /// A component clients can connect to.
@@ -305,6 +308,9 @@ pub struct ServerConfig {
     pub app_mode: AppMode,
     pub reads_from: Option<DbIdx>,
     pub writes_to: Option<DbIdx>,
+    /// Where reads go when `reads_from` is part of a replication set
+    /// (`Local`: to `reads_from`).
+    pub read_routing: super::replication::ReadRouting,
     /// Failures of the server's host (and so of everything on it).
     pub reliability: Option<Reliability>,
 }

@@ -65,9 +65,12 @@ impl World {
         self.log(s, format!("{name} is repaired"));
         s.schedule(next, Event::RandomFail(i));
         match part {
-            Part::Server(sv) => self.servers[sv.index()].up = true,
+            Part::Server(sv) => {
+                self.servers[sv.index()].up = true;
+                self.host_up(s, sv);
+            }
             Part::Balancer(b) => self.balancers[b.index()].restart(),
-            Part::Database(d) => self.dbs[d.index()].up = true,
+            Part::Database(d) => self.db_process_up(s, d),
         }
     }
 
@@ -107,8 +110,11 @@ impl World {
             }
             Action::Partition(cut) => self.net.heal(cut),
             Action::Network { link, .. } => self.net.degrade(link, None),
-            Action::CrashServer { server, .. } => self.servers[server.index()].up = true,
-            Action::CrashDatabase(d) => self.dbs[d.index()].up = true,
+            Action::CrashServer { server, .. } => {
+                self.servers[server.index()].up = true;
+                self.host_up(s, server);
+            }
+            Action::CrashDatabase(d) => self.db_process_up(s, d),
             // A restarted HAProxy starts afresh: nothing in flight.
             Action::CrashBalancer { lb, .. } => self.balancers[lb.index()].restart(),
         }
@@ -134,9 +140,7 @@ impl World {
                     self.kill(s, id, reason, place, delay, Phase::RespAtLb, false);
                 }
                 Cut::ServerDb(sv, d)
-                    if server == sv
-                        && r.phase == Phase::DbDone
-                        && r.query.is_some_and(|q| q.db() == d) =>
+                    if server == sv && r.phase.in_db() && r.query.is_some_and(|q| q.db() == d) =>
                 {
                     let st = World::station_place(self.dbs[d.index()].station);
                     let delay = self.servers[sv.index()].db_timeout;
@@ -176,13 +180,14 @@ impl World {
             .ids()
             .filter(|&id| {
                 let r = &self.reqs[id];
-                r.phase == Phase::DbDone && !r.zombie && r.query.is_some_and(|q| q.db() == d)
+                r.phase.in_db() && !r.zombie && r.query.is_some_and(|q| q.db() == d)
             })
             .collect();
         for id in victims {
             let reason = FailReason::DbError;
             self.kill(s, id, reason, st, SimDuration::ZERO, Phase::AppDone, true);
         }
+        self.db_down(s, d);
     }
 
     /// Server `sv` (and every database on its host) dies.
@@ -200,7 +205,7 @@ impl World {
                 .query
                 .map(|q| q.db())
                 .filter(|d| self.dbs[d.index()].on_host(sv));
-            let at_its_db = !inside && r.server.is_some() && r.phase == Phase::DbDone;
+            let at_its_db = !inside && r.server.is_some() && r.phase.in_db();
             if inside {
                 // The balancer learns of a reset at once, of a silent host
                 // only when `timeout server` expires.
@@ -230,6 +235,9 @@ impl World {
                 };
                 self.kill(s, id, reason, st, delay, Phase::AppDone, true);
             }
+        }
+        for d in self.dbs_on(sv) {
+            self.db_down(s, d);
         }
     }
 

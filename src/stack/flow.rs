@@ -55,7 +55,8 @@ impl World {
             Phase::AppDone => self.app_done(s, id),
             // No event names a free slot (zombies are buried first), and a
             // queued request resumes by `drain_queue` or `queue_timeout`.
-            Phase::Free | Phase::LbQueued => {
+            // …and a commit or a parked read by the replication set.
+            Phase::Free | Phase::LbQueued | Phase::Committing | Phase::ParkedRead => {
                 debug_assert!(false, "an event for a {:?} slot", self.reqs[id].phase)
             }
         }

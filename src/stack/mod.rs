@@ -30,6 +30,9 @@ mod lb_timeouts;
 pub mod metrics;
 mod network;
 mod queries;
+pub mod repl_config;
+mod repl_failover;
+mod replicated;
 pub mod replication;
 mod requests;
 mod server;
@@ -38,5 +41,6 @@ pub mod station;
 mod timeline;
 pub mod world;
 
+pub use database::cluster::{ReplSetResult, ReplWindowRow};
 pub use guards::SimError;
 pub use world::{ReplicationResult, simulate};

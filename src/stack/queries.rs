@@ -24,7 +24,20 @@ impl World {
             self.app_done(s, id);
             return;
         };
-        r.query = Some(q);
+        if let Query::Read(d) = q
+            && self.dbs[d.index()].node.is_some()
+        {
+            // A replication set: the read goes where its routing says.
+            self.route_read(s, id, sv, d);
+            return;
+        }
+        self.query_at(s, id, sv, q);
+    }
+
+    /// Sends query `q` of request `id` (at server `sv`) to its database.
+    #[inline]
+    pub(super) fn query_at(&mut self, s: &mut Sched, id: ReqId, sv: ServerId, q: Query) {
+        self.reqs[id].query = Some(q);
         let d = self.db_hop(sv, q);
         if self.wait(s, id, d, Phase::AtDb) {
             return;
@@ -65,6 +78,9 @@ impl World {
             Reach::Refused => (FailReason::DbError, SimDuration::ZERO),
             Reach::Silent => (FailReason::DbTimeout, self.servers[sv.index()].db_timeout),
         };
+        if let Query::Write(d) = q {
+            self.write_failed(s.now(), d);
+        }
         let req = &mut self.reqs[id];
         req.fail = Some((reason, World::station_place(st)));
         req.reads_left = 0;
@@ -77,6 +93,11 @@ impl World {
 
     pub(super) fn db_done(&mut self, s: &mut Sched, id: ReqId) {
         let r = self.reqs[id];
+        if let Some(Query::Read(d)) = r.query
+            && self.dbs[d.index()].node.is_some()
+        {
+            self.read_served(s.now(), id, d);
+        }
         if let (Some(sv), Some(q)) = (r.server, r.query) {
             let d = self.db_hop(sv, q);
             if self.wait(s, id, d, Phase::NextQuery) {

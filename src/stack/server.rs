@@ -21,6 +21,8 @@ pub(super) struct Server {
     pub(super) mode: AppMode,
     pub(super) reads_from: Option<DbId>,
     pub(super) writes_to: Option<DbId>,
+    /// Where reads go when `reads_from` belongs to a replication set.
+    pub(super) read_routing: super::replication::ReadRouting,
 }
 
 impl Server {
@@ -35,6 +37,7 @@ impl Server {
             mode: cfg.app_mode,
             reads_from: cfg.reads_from.map(DbId::new),
             writes_to: cfg.writes_to.map(DbId::new),
+            read_routing: cfg.read_routing,
         }
     }
 
@@ -90,6 +93,7 @@ mod tests {
             app_mode: AppMode::Sync,
             reads_from: Some(1),
             writes_to: Some(0),
+            read_routing: crate::stack::replication::ReadRouting::Local,
             reliability: None,
         };
         Server::new(&cfg, Some(StationId::new(0)), StationId::new(1))

@@ -31,6 +31,12 @@ pub(super) enum Phase {
     LbQueued,
     /// A failed query or a killed request continues at the app's exit.
     AppDone,
+    /// A write's commit waits for a semi-sync acknowledgement, holding its
+    /// database connection (and a synchronous app worker).
+    Committing,
+    /// A read waits until its replica has applied the client's write
+    /// (read-your-writes), holding a synchronous app worker.
+    ParkedRead,
     /// The slot is free (not a live request).
     Free,
 }
@@ -47,7 +53,14 @@ impl Phase {
                 | Phase::AtDb
                 | Phase::DbDone
                 | Phase::AppDone
+                | Phase::Committing
+                | Phase::ParkedRead
         )
+    }
+
+    /// The request is at its database (in service, or its commit waiting).
+    pub(super) fn in_db(self) -> bool {
+        matches!(self, Phase::DbDone | Phase::Committing)
     }
 }
 
@@ -176,6 +189,11 @@ impl Slab {
     pub(super) fn free(&mut self, id: ReqId) {
         self.reqs[id.index()].phase = Phase::Free;
         self.free.push(id.0);
+    }
+
+    /// Slot `id`, if it was ever used.
+    pub(super) fn get(&self, id: ReqId) -> Option<&Req> {
+        self.reqs.get(id.index())
     }
 
     /// Slots ever used (live, zombie or free).

@@ -25,11 +25,13 @@ use super::balancer::Balancer;
 use super::client::Clients;
 use super::config::{AppMode, Scenario};
 use super::database::Database;
+use super::database::cluster::{Cluster, ClusterEvent};
 use super::fault_plan::{Planned, RandomComponent};
 use super::guards::{MAX_REQUESTS_IN_FLIGHT, SimError};
 use super::ids::{LbId, ReqId, StationId, TimeoutSide};
 use super::metrics::{FailReason, FailureCount, Metrics, WindowRow};
 use super::network::Network;
+use super::replication::NodeId;
 use super::server::Server;
 use super::slab::{NO_PLACE, Phase, Place, Slab};
 use super::station::{Station, StationStats};
@@ -77,6 +79,9 @@ pub enum Event {
     RandomFail(u16),
     /// Its repair is done.
     RandomRepair(u16),
+    /// A replication set's event, kept in `World::repl_events[slot]` (an
+    /// event of the replication component is too big to carry here).
+    Repl { slot: u32 },
 }
 
 /// Everything one replication measured.
@@ -97,6 +102,8 @@ pub struct ReplicationResult {
     pub peak_in_flight: usize,
     /// What happened when: faults, recoveries, health-check verdicts.
     pub timeline: Vec<(f64, String)>,
+    /// Each replication set's measures (none without a replica).
+    pub repl_sets: Vec<super::ReplSetResult>,
 }
 
 impl ReplicationResult {
@@ -112,6 +119,13 @@ pub struct World {
     pub(super) balancers: Vec<Balancer>,
     pub(super) servers: Vec<Server>,
     pub(super) dbs: Vec<Database>,
+    /// The replication sets (`database/cluster.rs`), driven by `replicated.rs`.
+    pub(super) clusters: Vec<Cluster>,
+    /// Pending replication events: (set, event); freed slots are reused.
+    pub(super) repl_events: Vec<(u16, ClusterEvent)>,
+    pub(super) repl_free: Vec<u32>,
+    /// The key of each slot's read in a replication set, by slot.
+    pub(super) read_keys: Vec<u32>,
     pub(super) clients: Clients,
     pub(super) net: Network,
     pub(super) reqs: Slab,
@@ -171,11 +185,24 @@ impl World {
             dbs.push(Database::new(d, station));
         }
         let end = SimTime::ZERO + sc.run.duration;
+        let mut clusters = vec![];
+        for (c, set) in m.replication.iter().enumerate() {
+            let name = &m.databases[set.members[0]].name;
+            let cl = Cluster::new(set, name, streams, sc.run.window, end);
+            for (i, &d) in set.members.iter().enumerate() {
+                dbs[d].node = Some((c as u16, NodeId(i as u16)));
+            }
+            clusters.push(cl);
+        }
         let mut w = World {
             stations,
             balancers,
             servers,
             dbs,
+            clusters,
+            repl_events: vec![],
+            repl_free: vec![],
+            read_keys: vec![],
             clients: Clients::new(sc, streams),
             net: Network::new(&m.network, streams.stream("network")),
             reqs: Slab::new(),
@@ -289,6 +316,7 @@ impl World {
             Event::RandomFail(i) | Event::RandomRepair(i) => {
                 format!("random failures of {}", self.random[usize::from(i)].name)
             }
+            Event::Repl { .. } => "replication".into(),
         }
     }
 }
@@ -344,6 +372,7 @@ impl World {
             Event::LbTimer { lb, side } => self.lb_timer(s, lb, side),
             Event::RandomFail(i) => self.random_fail(s, i),
             Event::RandomRepair(i) => self.random_repair(s, i),
+            Event::Repl { slot } => self.repl_event(s, slot),
             Event::QueueTimeout { slot, generation }
                 if self.reqs[slot].generation != generation => {}
             Event::QueueTimeout { slot, .. } if self.reqs[slot].zombie => self.bury(s, slot),
@@ -359,6 +388,14 @@ impl World {
                         .is_some_and(|sv| self.servers[sv.index()].mode == AppMode::Sync);
                 if sync {
                     self.reqs[req].holds_app = true;
+                } else if r.phase == Phase::DbDone
+                    && let Some(super::ids::Query::Write(d)) = r.query
+                    && self.dbs[d.index()].node.is_some()
+                {
+                    // A commit in a replication set: semi-sync may hold
+                    // the connection until a replica acknowledges.
+                    self.commit(s, station, req, d);
+                    return;
                 } else {
                     self.release(s, station);
                 }
@@ -377,6 +414,7 @@ pub fn simulate(sc: &Scenario, replication: u32) -> Result<ReplicationResult, Si
     let mut s = Scheduler::new();
     world.prime(&mut s);
     world.prime_faults_and_checks(&mut s, &streams);
+    world.prime_replication(&mut s);
     let warmup_end = SimTime::ZERO + sc.run.warmup;
     let end = SimTime::ZERO + sc.run.duration;
     let fail = |world: &World, e| world.run_error(e);
@@ -386,10 +424,14 @@ pub fn simulate(sc: &Scenario, replication: u32) -> Result<ReplicationResult, Si
     for st in &mut world.stations {
         st.reset_stats(warmup_end);
     }
+    for c in &mut world.clusters {
+        c.reset(warmup_end);
+    }
     if let Err(e) = s.run_until(&mut world, end) {
         return Err(fail(&world, e));
     }
     let stations = world.stations.iter().map(|st| st.stats(end)).collect();
+    let repl_sets = world.clusters.iter_mut().map(|c| c.result(end)).collect();
     world.stopped = true;
     if let Err(e) = s.run_until(&mut world, end + sc.run.drain) {
         return Err(fail(&world, e));
@@ -432,5 +474,6 @@ pub fn simulate(sc: &Scenario, replication: u32) -> Result<ReplicationResult, Si
         events: s.events_handled(),
         peak_in_flight: world.reqs.peak_in_flight,
         timeline,
+        repl_sets,
     })
 }

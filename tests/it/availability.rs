@@ -343,7 +343,17 @@ fn same_seed_same_bytes_and_bad_settings_exit_2() {
         .skip(1)
         .map(|l| l.split(',').next().unwrap())
         .collect();
-    assert_eq!(names, ["seed", "monitoring", "keepalived-pair", "both"]);
+    assert_eq!(
+        names,
+        [
+            "seed",
+            "monitoring",
+            "keepalived-pair",
+            "both",
+            "db-failover",
+            "all"
+        ]
+    );
     for bad in [
         ["--years", "0"],
         ["--years", "501"],

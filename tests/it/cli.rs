@@ -470,6 +470,9 @@ fn rerun_into_the_same_folder_leaves_no_temporary_files() {
             "experiment.csv",
             "model.csv",
             "percentiles.csv",
+            // The seed replicates (db2 copies db1).
+            "replication.csv",
+            "replication_over_time.csv",
             "topology.svg",
         ]
         .map(String::from),

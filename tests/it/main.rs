@@ -19,7 +19,9 @@
 //! - `sweep`: a two-axis sweep's names, axis columns, zip, and determinism across threads;
 //! - `tidy`: walks `src/` and enforces the architecture invariants (ARCHITECTURE.md).
 //! - `statistics`: CI coverage, MSER-5 warm-up, sequential stopping and common random numbers against computed expectations;
-//! - `replication`: the replication component (not yet in `World`) against closed forms and a reference history;
+//! - `replication`: the replication component alone against closed forms and a reference history;
+//! - `replication_wired`: replication through the whole stack (stale share, lag vs applier capacity, semi-sync latency, determinism);
+//! - `replication_failover`: lost writes in a failover, a dead replica, orchestrator's block, failover in `availability`;
 
 mod availability;
 mod bad_input;
@@ -39,6 +41,8 @@ mod fuzz;
 mod plan;
 mod readme;
 mod replication;
+mod replication_failover;
+mod replication_wired;
 mod statistics;
 mod sweep;
 mod theory;

@@ -1,7 +1,10 @@
 //! The analytic figure: the exact steady-state probability that the
 //! structure function holds, for independent components, by enumerating
 //! all 2ⁿ up/down states (component i up with probability
-//! Aᵢ = MTBF/(MTBF + detection + MTTR)). VRRP takeovers count as instant.
+//! Aᵢ = MTBF/(MTBF + detection + MTTR)). VRRP takeovers count as instant,
+//! and so does an automatic database failover (writes go to any database
+//! of the set that is up); a manual one is not counted (writes wait for
+//! the first primary), its delay being of the order of a repair.
 
 use super::structure::Structure;
 use crate::engine::SimDuration;
@@ -36,7 +39,7 @@ pub fn enumerate(s: &Structure, detection: SimDuration) -> Option<Exact> {
     let mut down = 0.0;
     let mut joint = vec![0.0; n];
     for mask in 0u64..(1u64 << n) {
-        if s.site_up(mask, |_| true) {
+        if s.site_up(mask, super::structure::Primaries::Instant, |_| true) {
             continue;
         }
         let p: f64 = (0..n)

@@ -1,10 +1,16 @@
 //! One replication: every failing component as an alternating renewal
-//! process, event by event (the next transition of each component and each
-//! pending VRRP takeover; the earliest one is found by a linear scan, as a
-//! model has a handful of components), with the site's state re-evaluated
-//! after each event.
+//! process, event by event (the next transition of each component, each
+//! pending VRRP takeover and each pending database failover; the earliest
+//! one is found by a linear scan, as a model has a handful of components),
+//! with the site's state re-evaluated after each event.
+//!
+//! A replication set's primary that stops answering starts its failover:
+//! after the policy's mean delay the first database of the set that
+//! answers is promoted (if none does, the first one to come back is); if
+//! the primary answers again first, nothing changes. The promoted replica
+//! stays primary; the old one rejoins as a replica.
 
-use super::structure::Structure;
+use super::structure::{Primaries, Structure};
 use crate::engine::SimDuration;
 use crate::engine::rng::{Streams, replication_seed};
 
@@ -54,6 +60,10 @@ pub fn replicate(
             _ => None,
         })
         .collect();
+    // Per replication set: its primary (a database), and when the running
+    // failover promotes (`Some(t)`; a past time once due with no replica up).
+    let mut primary: Vec<usize> = s.sets.iter().map(|r| r.members[0]).collect();
+    let mut promote_at: Vec<Option<u64>> = vec![None; s.sets.len()];
     let mut res = RepResult {
         horizon_ns,
         site_down_ns: 0,
@@ -72,6 +82,12 @@ pub fn replicate(
             }
         }
         for x in takeover_at.iter().flatten() {
+            if *x > t && *x < te {
+                te = *x;
+                which = None;
+            }
+        }
+        for x in promote_at.iter().flatten() {
             if *x > t && *x < te {
                 te = *x;
                 which = None;
@@ -110,7 +126,32 @@ pub fn replicate(
                 }
             }
         }
-        site = s.site_up(up, |b| takeover_at[b].is_some_and(|x| x <= t));
+        for (k, set) in s.sets.iter().enumerate() {
+            let Some(delay) = set.failover else { continue };
+            if s.db_up(up, primary[k]) {
+                promote_at[k] = None;
+                continue;
+            }
+            let due = match promote_at[k] {
+                None => {
+                    promote_at[k] = Some(t.saturating_add(delay.0));
+                    delay.is_zero()
+                }
+                Some(x) => x <= t,
+            };
+            if due {
+                match set.members.iter().find(|&&d| s.db_up(up, d)) {
+                    Some(&d) => {
+                        primary[k] = d;
+                        promote_at[k] = None;
+                    }
+                    None => promote_at[k] = Some(t),
+                }
+            }
+        }
+        site = s.site_up(up, Primaries::Current(&primary), |b| {
+            takeover_at[b].is_some_and(|x| x <= t)
+        });
     }
     res
 }

@@ -16,6 +16,7 @@ mod databases;
 mod faults;
 mod network;
 pub mod plan;
+mod replication;
 mod run;
 mod servers;
 mod workload;
@@ -192,6 +193,18 @@ impl<'a> Checker<'a> {
         self.vrrp(prefix, m, &ix, &mut balancers);
         let databases = self.databases(prefix, m, &ix);
         let servers = self.servers(prefix, m, &ix);
+        let replication = self.replication_sets(prefix, m, &databases, &network);
+        for (s, (name, _)) in servers.iter().zip(&m.servers) {
+            let in_set = s
+                .reads_from
+                .is_some_and(|d| replication.iter().any(|r| r.members.contains(&d)));
+            if s.read_routing != crate::stack::replication::ReadRouting::Local && !in_set {
+                self.err(
+                    &format!("{prefix}.servers.{name}.read_routing"),
+                    "needs `reads_from` to name a database of a replication set (a primary with replicas, or a replica)",
+                );
+            }
+        }
 
         let complete = balancers.len() == m.balancers.len()
             && servers.len() == m.servers.len()
@@ -222,6 +235,7 @@ impl<'a> Checker<'a> {
             balancers,
             servers,
             databases,
+            replication,
         })
     }
 }

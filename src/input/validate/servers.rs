@@ -58,6 +58,7 @@ impl Checker<'_> {
                     app_mode,
                     reads_from,
                     writes_to,
+                    read_routing: self.read_routing(&format!("{sp}.read_routing"), s),
                     reliability: self.reliability(&format!("{sp}.reliability"), &s.reliability),
                 });
             }

@@ -19,6 +19,7 @@ pub(crate) mod format;
 mod latency_time;
 mod outcomes;
 mod plan;
+mod replication;
 pub(crate) mod style;
 mod sweep;
 mod utilisation;
@@ -65,6 +66,7 @@ pub enum ChartKind {
     Sweep,
     /// The planner's evidence.
     Plan,
+    Replication,
 }
 
 fn register_fonts() {
@@ -170,6 +172,29 @@ pub fn render_charts(dir: &Path, f: &Folder) -> Result<Vec<ChartFile>, ReportErr
     }
     if !f.plan.is_empty() {
         out.push(chart!(dir, "plan", Plan, plan::draw, f)?);
+    }
+    if !f.replication.is_empty() {
+        out.push(chart!(
+            dir,
+            "replication-lag",
+            Replication,
+            replication::lag,
+            f
+        )?);
+        out.push(chart!(
+            dir,
+            "stale-reads",
+            Replication,
+            replication::stale,
+            f
+        )?);
+        out.push(chart!(
+            dir,
+            "replication-summary",
+            Replication,
+            replication::summary,
+            f
+        )?);
     }
     if !f.availability.is_empty() {
         out.push(chart!(

@@ -124,6 +124,54 @@ impl Replication {
         }
     }
 
+    /// The dead primary restarts before any replica was promoted: MySQL
+    /// recovers its binary log (every commit it made is still there) and
+    /// it takes writes again; each replica fetches what it had not
+    /// received. Nothing is lost.
+    pub fn restore_primary(&mut self, now: SimTime, node: NodeId, fx: &mut Effects) {
+        let p = node.idx();
+        if self.primary.is_some() || self.nodes[p].role != Role::Detached {
+            return;
+        }
+        let n = &mut self.nodes[p];
+        n.role = Role::Primary;
+        n.up = true;
+        self.primary = Some(p);
+        if let Some(semi) = &mut self.semi {
+            semi.active = true;
+        }
+        for i in self.replicas().collect::<Vec<_>>() {
+            if self.nodes[i].up {
+                self.resend(now, i, fx);
+            }
+            self.refresh_lags(now, i);
+        }
+    }
+
+    /// Whether `node` is a dead primary waiting to rejoin.
+    pub fn is_detached(&self, node: NodeId) -> bool {
+        self.nodes[node.idx()].role == Role::Detached
+    }
+
+    /// Whether `node` is a replica (up or not).
+    pub fn is_replica(&self, node: NodeId) -> bool {
+        self.nodes[node.idx()].role == Role::Replica
+    }
+
+    /// True staleness of a replica at `now` (0 when caught up).
+    pub fn staleness_now(&self, now: SimTime, node: NodeId) -> SimDuration {
+        self.nodes[node.idx()].staleness.value(now)
+    }
+
+    /// The replica that is up and has received the most (ties: the
+    /// lowest index): the one a failover tool promotes.
+    pub fn most_advanced_replica(&self) -> Option<NodeId> {
+        self.replicas()
+            .filter(|&i| self.nodes[i].up)
+            .max_by_key(|&i| (self.nodes[i].applier.received, Reverse(i)))
+            .map(|i| NodeId(i as u16))
+    }
+
     /// A dead primary (or a failed replica) comes back as a replica of the
     /// current primary, re-cloned from it at its newest position.
     pub fn rejoin_as_replica(&mut self, now: SimTime, node: NodeId) {

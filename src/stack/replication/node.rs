@@ -70,7 +70,8 @@ pub struct Replication {
 
 impl Replication {
     /// A set whose primary is node 0 and whose replicas are nodes 1.. in
-    /// `cfg.replicas` order, everything empty at time 0. Random streams
+    /// `cfg.replicas` order, everything empty at time 0. Node 0 copies
+    /// like the first replica if it rejoins as a replica. Random streams
     /// are derived from `streams` under `name`.
     pub fn new(cfg: &ReplicationConfig, streams: &Streams, name: &str) -> Result<Self, String> {
         if cfg.keys == 0 {
@@ -97,7 +98,12 @@ impl Replication {
             sbs: Lag::new(SimTime::ZERO),
             staleness: Lag::new(SimTime::ZERO),
         };
-        nodes.push(node(Role::Primary, &zero, &zero, 1, 0));
+        // The primary copies like the first replica does if it ever
+        // rejoins as a replica (after a failover): same link and applier.
+        match cfg.replicas.first() {
+            Some(r) => nodes.push(node(Role::Primary, &r.network, &r.apply, r.workers, 0)),
+            None => nodes.push(node(Role::Primary, &zero, &zero, 1, 0)),
+        }
         for (i, r) in cfg.replicas.iter().enumerate() {
             nodes.push(node(Role::Replica, &r.network, &r.apply, r.workers, i + 1));
         }

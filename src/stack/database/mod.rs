@@ -3,13 +3,17 @@
 //! process is up, and its role.
 //!
 //! Replication's home: a database knows its role (`Primary`, or `Replica`
-//! of a source). Copying writes to replicas (lag, stale reads, lost
-//! writes on failover) belongs here, next to `reach` and `crash`; `flow.rs`
-//! calls into this component when a query is answered, and nothing outside
-//! it needs to know how a replica catches up.
+//! of a source, as configured) and, when it belongs to a replication set,
+//! its node in the set's [`cluster::Cluster`], which copies writes to the
+//! replicas (lag, stale reads, lost writes on failover). `replicated.rs`
+//! drives the clusters from `World`; nothing else needs to know how a
+//! replica catches up.
+
+pub(super) mod cluster;
 
 use super::config::{DatabaseConfig, DbRole};
 use super::ids::{DbId, ServerId, StationId};
+use super::replication::NodeId;
 
 /// What a query finds when it reaches a database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,9 +33,12 @@ pub(super) struct Database {
     pub(super) host: Option<ServerId>,
     /// Its process is up.
     pub(super) up: bool,
-    /// Read by replication, which moves in here next.
+    /// The configured role (a replication set's roles change with
+    /// failovers: the cluster knows them).
     #[cfg_attr(not(test), allow(dead_code))]
     pub(super) role: Role,
+    /// Its replication set (index into `World::clusters`) and node there.
+    pub(super) node: Option<(u16, NodeId)>,
 }
 
 /// A database's place in replication.
@@ -53,6 +60,7 @@ impl Database {
                     source: DbId::new(source),
                 },
             },
+            node: None,
         }
     }
 

@@ -1,0 +1,274 @@
+//! Replication charts, drawn only when the folder has `replication.csv`
+//! (the model replicates): the lag over time (`Seconds_Behind_Source` of
+//! the laggiest replica, mean over replications of each window's mean;
+//! log axis), the stale-read share over time (stale reads over reads in
+//! each window, pooled over replications), one line per scenario (the
+//! first 16, so colours and markers stay distinct), and a summary of
+//! every scenario: mean lag and stale share with 95% CI whiskers.
+
+use super::bars::{self, row};
+use super::style::{
+    LIGHT, LegendEntry, Theme, colour, fmt_ms, fmt_pct, fmt_s, legend_width, log_ticks, shape,
+    y_ticks,
+};
+use super::{Area, Backend, Drawn};
+use crate::report::data::{Folder, ReplWindow};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Scenarios drawn as lines at most.
+const MAX_LINES: usize = 16;
+
+/// Per scenario (in order), per window: (t, value) from the windows.
+fn series(f: &Folder, value: impl Fn(&[&ReplWindow]) -> f64) -> Vec<(String, Vec<(f64, f64)>)> {
+    let mut out = vec![];
+    for sc in f.scenarios().into_iter().take(MAX_LINES) {
+        let rows: Vec<&ReplWindow> = (f.replication_windows.iter())
+            .filter(|w| w.scenario == sc)
+            .collect();
+        let mut ts: Vec<f64> = rows.iter().map(|w| w.t_s).collect();
+        ts.sort_by(f64::total_cmp);
+        ts.dedup();
+        let pts = ts
+            .into_iter()
+            .map(|t| {
+                let at: Vec<&ReplWindow> = rows.iter().copied().filter(|w| w.t_s == t).collect();
+                (t, value(&at))
+            })
+            .collect();
+        out.push((sc, pts));
+    }
+    out
+}
+
+fn legend<DB: Backend>(
+    body: &Area<DB>,
+    th: &Theme,
+    names: &[String],
+) -> Result<Area<DB>, Box<dyn std::error::Error>> {
+    let labels: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (plot, legend) =
+        body.split_horizontally(body.dim_in_pixel().0 as i32 - th.px(legend_width(&labels)));
+    let entries: Vec<LegendEntry> = (names.iter().enumerate())
+        .map(|(i, n)| LegendEntry {
+            label: n.clone(),
+            colour: colour(i),
+            shape: Some(shape(i)),
+            line: true,
+        })
+        .collect();
+    th.legend(&legend, "Scenario", &entries)?;
+    Ok(plot)
+}
+
+fn subtitle(f: &Folder, what: &str) -> String {
+    let more = if f.scenarios().len() > MAX_LINES {
+        format!(" · first {MAX_LINES} scenarios")
+    } else {
+        String::new()
+    };
+    format!("{} · {what}{more}", f.meta("experiment").unwrap_or(""))
+}
+
+/// Draws lines with markers every few points.
+fn lines<DB: Backend, Y: plotters::coord::ranged1d::Ranged<ValueType = f64>>(
+    c: &mut ChartContext<DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
+    th: &Theme,
+    all: &[(String, Vec<(f64, f64)>)],
+    clip: impl Fn(f64) -> f64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    for (i, (_, pts)) in all.iter().enumerate() {
+        let pts: Vec<(f64, f64)> = (pts.iter())
+            .filter(|p| p.1.is_finite())
+            .map(|&(t, v)| (t, clip(v)))
+            .collect();
+        c.draw_series(LineSeries::new(pts.clone(), th.line(colour(i), 2.0)))?;
+        let every = (pts.len() / 12).max(1);
+        let marks: Vec<(f64, f64)> = pts.iter().copied().step_by(every).collect();
+        th.markers(c, &marks, shape(i), colour(i), 0)?;
+    }
+    Ok(())
+}
+
+fn time_range(all: &[(String, Vec<(f64, f64)>)]) -> (f64, f64) {
+    let ts = all.iter().flat_map(|s| s.1.iter().map(|p| p.0));
+    let (lo, hi) = ts.fold((f64::INFINITY, 0.0f64), |(a, b), t| (a.min(t), b.max(t)));
+    if lo.is_finite() && hi > lo {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    }
+}
+
+pub fn lag<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
+    let title = "Replication lag over time".to_string();
+    let sub = subtitle(
+        f,
+        "Seconds_Behind_Source of the laggiest replica, mean over replications (log scale; 0 drawn at the floor)",
+    );
+    let body = th.titled(root, &title, &sub)?;
+    let all = series(f, |ws| {
+        ws.iter().map(|w| w.lag_mean_s).sum::<f64>() / ws.len().max(1) as f64
+    });
+    let names: Vec<String> = all.iter().map(|s| s.0.clone()).collect();
+    let plot = legend(&body, th, &names)?;
+    let (t0, t1) = time_range(&all);
+    let ms: Vec<f64> = (all.iter().flat_map(|s| s.1.iter().map(|p| p.1 * 1e3)))
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .collect();
+    let hi = ms.iter().copied().fold(0.0, f64::max);
+    let lo = ms.iter().copied().fold(f64::INFINITY, f64::min);
+    let (lo, hi) = if hi > 0.0 {
+        ((lo / 1.5).max(hi * 1e-4).max(0.01), hi * 2.0)
+    } else {
+        (0.01, 1.0)
+    };
+    let mut c = ChartBuilder::on(&plot)
+        .margin_right(th.px(10.0))
+        .x_label_area_size(th.px(46.0))
+        .y_label_area_size(th.px(90.0))
+        .build_cartesian_2d(t0..t1, (lo..hi).log_scale())?;
+    c.configure_mesh()
+        .light_line_style(LIGHT)
+        .bold_line_style(LIGHT)
+        .x_labels(12)
+        .x_label_formatter(&|v| fmt_s(*v))
+        .y_labels(0)
+        .y_label_formatter(&|_| String::new())
+        .x_desc("simulated time")
+        .y_desc("replication lag")
+        .axis_desc_style(th.axis())
+        .label_style(th.tick())
+        .draw()?;
+    y_ticks(th, &mut c, &plot, &log_ticks(lo, hi), fmt_ms)?;
+    let ms_all: Vec<(String, Vec<(f64, f64)>)> = (all.iter())
+        .map(|(n, p)| (n.clone(), p.iter().map(|&(t, v)| (t, v * 1e3)).collect()))
+        .collect();
+    lines(&mut c, th, &ms_all, |v| v.clamp(lo, hi))?;
+    Ok(title)
+}
+
+pub fn stale<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
+    let title = "Stale reads over time".to_string();
+    let sub = subtitle(
+        f,
+        "reads that returned an older version than the primary's, per window, pooled over replications",
+    );
+    let body = th.titled(root, &title, &sub)?;
+    let all = series(f, |ws| {
+        let reads: f64 = ws.iter().map(|w| w.reads).sum();
+        let stale: f64 = ws.iter().map(|w| w.stale_reads).sum();
+        if reads > 0.0 { stale / reads } else { f64::NAN }
+    });
+    let names: Vec<String> = all.iter().map(|s| s.0.clone()).collect();
+    let plot = legend(&body, th, &names)?;
+    let (t0, t1) = time_range(&all);
+    let hi = (all.iter().flat_map(|s| s.1.iter().map(|p| p.1)))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let hi = if hi > 0.0 { (hi * 1.15).min(1.0) } else { 0.01 };
+    let mut c = ChartBuilder::on(&plot)
+        .margin_right(th.px(10.0))
+        .x_label_area_size(th.px(46.0))
+        .y_label_area_size(th.px(90.0))
+        .build_cartesian_2d(t0..t1, 0.0..hi)?;
+    c.configure_mesh()
+        .light_line_style(LIGHT)
+        .bold_line_style(LIGHT)
+        .x_labels(12)
+        .y_labels(6)
+        .x_label_formatter(&|v| fmt_s(*v))
+        .y_label_formatter(&|v| fmt_pct(*v))
+        .x_desc("simulated time")
+        .y_desc("stale reads")
+        .axis_desc_style(th.axis())
+        .label_style(th.tick())
+        .draw()?;
+    lines(&mut c, th, &all, |v| v)?;
+    Ok(title)
+}
+
+/// One panel of the summary: its area, (value, CI half width) per
+/// scenario, tick format, axis title, row-label width.
+type Panel<'a, DB> = (
+    &'a Area<DB>,
+    Vec<(f64, f64)>,
+    &'a dyn Fn(&f64) -> String,
+    &'a str,
+    f64,
+);
+
+/// Every scenario: mean lag (left) and stale share (right), 95% CI whiskers.
+pub fn summary<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
+    let title = "Replication lag and stale reads per scenario".to_string();
+    let sub = format!(
+        "{} · mean Seconds_Behind_Source of the laggiest replica and share of stale reads (95% CI over replications)",
+        f.meta("experiment").unwrap_or("")
+    );
+    let body = th.titled(root, &title, &sub)?;
+    let names: Vec<String> = f.replication.iter().map(|r| r.scenario.clone()).collect();
+    let n = names.len();
+    let label_px = bars::label_width(&names);
+    let (left, right) = body.split_horizontally(body.dim_in_pixel().0 as i32 * 55 / 100);
+    let panels: [Panel<DB>; 2] = [
+        (
+            &left,
+            (f.replication.iter())
+                .map(|r| (r.lag_mean_s * 1e3, r.lag_mean_s_ci95 * 1e3))
+                .collect(),
+            &|v: &f64| fmt_ms(*v),
+            "mean replication lag",
+            label_px,
+        ),
+        (
+            &right,
+            (f.replication.iter())
+                .map(|r| (r.stale_share, r.stale_share_ci95))
+                .collect(),
+            &|v: &f64| fmt_pct(*v),
+            "stale reads",
+            10.0,
+        ),
+    ];
+    for (k, (area, vals, fmt, desc, lp)) in panels.into_iter().enumerate() {
+        let max = (vals.iter())
+            .map(|(v, h)| v + if h.is_finite() { *h } else { 0.0 })
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        let shown = if k == 0 {
+            names.clone()
+        } else {
+            vec![String::new(); n]
+        };
+        let mut c = bars::chart(area, th, &shown, 0.0..(max * 1.3).max(1e-6), fmt, desc, lp)?;
+        for (i, (v, h)) in vals.iter().enumerate() {
+            if !v.is_finite() {
+                continue;
+            }
+            let (y0, y1) = row(i, n, 0.2);
+            c.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, y0), (*v, y1)],
+                colour(k).mix(0.55).filled(),
+            )))?;
+            let ym = (y0 + y1) / 2.0;
+            let end = v + if h.is_finite() { *h } else { 0.0 };
+            if h.is_finite() && *h > 0.0 {
+                let w = th.line(RGBColor(0, 0, 0), 1.5);
+                c.draw_series(std::iter::once(PathElement::new(
+                    vec![((v - h).max(0.0), ym), (end, ym)],
+                    w,
+                )))?;
+            }
+            // The value, after the whisker (small bars stay readable).
+            c.draw_series(std::iter::once(
+                EmptyElement::at((end, ym))
+                    + Text::new(
+                        fmt(v),
+                        (th.px(6.0), 0),
+                        th.text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                    ),
+            ))?;
+        }
+    }
+    Ok(title)
+}
