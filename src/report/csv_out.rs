@@ -304,27 +304,40 @@ fn timeline_rows(results: &[ScenarioResult]) -> Rows {
     rows
 }
 
+/// A file written row by row as scenarios arrive: its name and its rows
+/// for some scenarios (header first).
+pub type PerScenario = (&'static str, fn(&[ScenarioResult]) -> Rows);
+
+/// The files with rows per replication, in the order the `wrote` line
+/// lists them (after `summary.csv`).
+pub const PER_REPLICATION: [PerScenario; 6] = [
+    ("replications.csv", replication_rows),
+    ("stations.csv", station_rows),
+    ("failures.csv", failure_rows),
+    ("timeseries.csv", timeseries_rows),
+    ("timeline.csv", timeline_rows),
+    ("failures_over_time.csv", failures_over_time_rows),
+];
+
+/// The rows of `summary.csv`, header first.
+pub fn summary(sums: &[ScenarioSummary], sweep: Option<&SweepColumns>) -> Rows {
+    summary_rows(sums, sweep)
+}
+
 /// Writes every CSV of a run into `dir`, which the caller stages (see
 /// [`super::output::Staged`]). With a sweep, `summary.csv` has a column
-/// per axis after `scenario`. Returns the file names written.
+/// per axis after `scenario`. Returns the file names written. (A run
+/// streams the same rows through [`super::results::ResultsWriter`].)
 pub fn write_all(
     dir: &Path,
     results: &[ScenarioResult],
     sums: &[ScenarioSummary],
     sweep: Option<&SweepColumns>,
 ) -> Result<Vec<String>, OutputError> {
-    let files: [(&str, Rows); 7] = [
-        ("summary.csv", summary_rows(sums, sweep)),
-        ("replications.csv", replication_rows(results)),
-        ("stations.csv", station_rows(results)),
-        ("failures.csv", failure_rows(results)),
-        ("timeseries.csv", timeseries_rows(results)),
-        ("timeline.csv", timeline_rows(results)),
-        ("failures_over_time.csv", failures_over_time_rows(results)),
-    ];
-    let mut names = vec![];
-    for (name, rows) in &files {
-        write_csv(&dir.join(name), rows)?;
+    write_csv(&dir.join("summary.csv"), &summary_rows(sums, sweep))?;
+    let mut names = vec!["summary.csv".to_string()];
+    for (name, rows) in PER_REPLICATION {
+        write_csv(&dir.join(name), &rows(results))?;
         names.push(name.to_string());
     }
     Ok(names)

@@ -16,9 +16,12 @@ pub mod headline;
 pub mod html;
 pub mod load_table;
 pub mod markdown;
+pub mod merge;
 pub mod meta;
 pub mod output;
 pub mod percentiles;
+pub mod results;
+pub mod shard_file;
 pub mod table;
 pub mod topology;
 

@@ -14,6 +14,7 @@
 //! - `fuzz`: mutated bundled files never crash, hang or exhaust stacksim, and every message is located and short;
 //! - `failures`: health checks, retries, crashes and algorithms against computed expectations;
 //! - `readme`: every TOML block of README.md passes `stacksim check` as written.
+//! - `shard`: `run --shard K/N` + `merge` equal the unsharded run byte for byte; merge refuses shards that do not belong together;
 //! - `sweep`: a two-axis sweep's names, axis columns, zip, and determinism across threads;
 //! - `tidy`: walks `src/` and enforces the architecture invariants (ARCHITECTURE.md).
 //! - `statistics`: CI coverage, MSER-5 warm-up, sequential stopping and common random numbers against computed expectations;
@@ -35,6 +36,7 @@ mod failures;
 mod fuzz;
 mod readme;
 mod replication;
+mod shard;
 mod statistics;
 mod sweep;
 mod theory;
