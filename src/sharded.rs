@@ -69,6 +69,7 @@ pub(crate) fn run_shard(
                     s.name.clone(),
                     s.run.replications,
                     s.run.stats.common_random_numbers,
+                    experiment::BatchPlan::of(s),
                 )
             })
             .collect(),

@@ -77,6 +77,30 @@ pub struct ScenarioResult {
     pub detected_warmup: Option<(SimDuration, bool)>,
     /// What sequential stopping reached (`replications = { … }` only).
     pub stopping: Option<Stopping>,
+    /// Batch means asked (`batches = N`): how to cut the one run.
+    pub batches: Option<BatchPlan>,
+}
+
+/// How a scenario's one long run is cut into batches (`batches = N`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BatchPlan {
+    pub batches: u32,
+    /// The first time-series window after the warm-up.
+    pub first_window: usize,
+    /// A window's length, seconds.
+    pub window_s: f64,
+}
+
+impl BatchPlan {
+    /// The plan of scenario `sc` (with its warm-up as it will run).
+    pub fn of(sc: &crate::stack::config::Scenario) -> Option<BatchPlan> {
+        let w = sc.run.window.0.max(1);
+        sc.run.stats.batches.map(|batches| BatchPlan {
+            batches,
+            first_window: sc.run.warmup.0.div_ceil(w) as usize,
+            window_s: sc.run.window.as_secs_f64(),
+        })
+    }
 }
 
 /// Why an experiment produced no results.

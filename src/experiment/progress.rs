@@ -37,15 +37,20 @@ impl Progress {
             let (bar, template) = match total {
                 Some(n) => (
                     ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::hidden()),
-                    "{bar:30} {pos}/{len} cells  {per_sec}  ETA {eta}",
+                    "{bar:30} {pos}/{len} cells  {rate}  ETA {eta}",
                 ),
                 None => (
                     ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden()),
-                    "{spinner} {pos} cells  {per_sec}  {elapsed}",
+                    "{spinner} {pos} cells  {rate}  {elapsed}",
                 ),
             };
             if let Ok(style) = ProgressStyle::with_template(template) {
-                bar.set_style(style);
+                bar.set_style(style.with_key(
+                    "rate",
+                    |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.1} cells/s", s.per_sec());
+                    },
+                ));
             }
             bar
         });

@@ -72,6 +72,7 @@ fn empty_result(sc: &Scenario) -> ScenarioResult {
         replications: Vec::new(),
         detected_warmup: None,
         stopping: None,
+        batches: super::BatchPlan::of(sc),
     }
 }
 
@@ -228,6 +229,7 @@ fn in_rounds<E: From<RunFailure>>(
                 sc.run.warmup = found.0;
                 if let Some(o) = &mut out[i] {
                     o.detected_warmup = Some(found);
+                    o.batches = super::BatchPlan::of(sc);
                 }
             }
         }

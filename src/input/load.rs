@@ -34,6 +34,7 @@ pub const EXPERIMENT_KEYS: &[&str] = &[
     "faults",
     "random_failures",
     "common_random_numbers",
+    "batches",
 ];
 
 /// One file read from disk.

@@ -1,6 +1,6 @@
 //! The CSV files of a run:
 //! - `summary.csv`: one row per scenario, means over replications with 95% CI half-widths
-//!   (plus `warmup_s` with `warmup = "auto"`, and `stop_*` with sequential stopping; and, with a sweep, the scenario's value on each axis);
+//!   (plus `warmup_s` with `warmup = "auto"`, `batches` and `batch_s` with batch means, and `stop_*` with sequential stopping; and, with a sweep, the scenario's value on each axis);
 //! - `replications.csv`: the same figures per replication, with its seed;
 //! - `stations.csv`: utilisation, mean queue and mean wait per station and replication;
 //! - `failures.csv`: failed requests by reason and place, per replication;
@@ -95,6 +95,15 @@ fn statistics_columns(rows: &mut Rows, sums: &[ScenarioSummary]) {
         rows[0].push("warmup_s".into());
         for (row, s) in rows[1..].iter_mut().zip(sums) {
             row.push(s.warmup_s.map_or_else(String::new, |w| f(w, 3)));
+        }
+    }
+    if sums.iter().any(|s| s.batches.is_some()) {
+        rows[0].extend(["batches".into(), "batch_s".into()]);
+        for (row, s) in rows[1..].iter_mut().zip(sums) {
+            match s.batches {
+                Some((b, len_s)) => row.extend([b.to_string(), f(len_s, 3)]),
+                None => row.extend([String::new(), String::new()]),
+            }
         }
     }
     if sums.iter().any(|s| s.stopping.is_some()) {

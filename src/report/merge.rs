@@ -163,12 +163,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
     let n = readers.len();
     let mut writer = ResultsWriter::begin(out)?;
     let mut cell = 0usize;
-    for (i, (name, reps, _)) in manifest.scenarios.iter().enumerate() {
+    for (i, (name, reps, _, plan)) in manifest.scenarios.iter().enumerate() {
         let mut s = ScenarioResult {
             name: name.clone(),
             replications: Vec::with_capacity(*reps as usize),
             detected_warmup: None,
             stopping: None,
+            batches: *plan,
         };
         for r in 0..*reps {
             let (dir, reader) = &mut readers[cell % n];

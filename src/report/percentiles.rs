@@ -102,6 +102,7 @@ mod tests {
             replications: vec![],
             detected_warmup: None,
             stopping: None,
+            batches: None,
         };
         let r = rows(&[s]);
         assert_eq!(r.len(), 1 + NINES_STEPS as usize + 1);

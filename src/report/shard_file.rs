@@ -13,6 +13,7 @@
 //! run computes exactly what one machine computes. Text fields escape
 //! backslash, tab, newline and carriage return.
 
+use crate::experiment::BatchPlan;
 use crate::experiment::shard::{Identity, Shard};
 use crate::input::SweepColumns;
 use crate::stack::ReplicationResult;
@@ -32,8 +33,9 @@ const VERSION: &str = "1";
 pub struct Manifest {
     pub identity: Identity,
     pub shard: Shard,
-    /// (name, replications, common random numbers) per scenario.
-    pub scenarios: Vec<(String, u32, bool)>,
+    /// Per scenario: its name, replications, common random numbers and
+    /// batch means plan.
+    pub scenarios: Vec<(String, u32, bool, Option<BatchPlan>)>,
     pub sweep: Option<SweepColumns>,
 }
 
@@ -137,8 +139,12 @@ pub fn header(m: &Manifest) -> String {
     o += &format!("models\t{}\n", id.models);
     o += &format!("identity\t{}\n", id.experiment_hash);
     o += &format!("shard\t{}\t{}\n", m.shard.index, m.shard.count);
-    for (name, reps, crn) in &m.scenarios {
-        o += &format!("scenario\t{}\t{reps}\t{}\n", esc(name), u8::from(*crn));
+    for (name, reps, crn, plan) in &m.scenarios {
+        o += &format!("scenario\t{}\t{reps}\t{}", esc(name), u8::from(*crn));
+        if let Some(p) = plan {
+            o += &format!("\t{}\t{}\t{}", p.batches, p.first_window, bits(p.window_s));
+        }
+        o.push('\n');
     }
     if let Some(sw) = &m.sweep {
         let cols: Vec<String> = sw.columns.iter().map(|c| esc(c)).collect();
@@ -350,9 +356,18 @@ impl ShardReader {
                 let (k, n) = (num(f[1])?, num(f[2])?);
                 m.shard = Shard::parse(&format!("{k}/{n}")).map_err(|_| bad())?;
             }
-            ("scenario", 4) => {
+            ("scenario", 4 | 7) => {
                 let reps = u32::try_from(num(f[2])?).map_err(|_| bad())?;
-                m.scenarios.push((text(f[1])?, reps, f[3] == "1"));
+                let plan = if f.len() == 7 {
+                    Some(BatchPlan {
+                        batches: u32::try_from(num(f[4])?).map_err(|_| bad())?,
+                        first_window: usize::try_from(num(f[5])?).map_err(|_| bad())?,
+                        window_s: float(f[6]).ok_or_else(bad)?,
+                    })
+                } else {
+                    None
+                };
+                m.scenarios.push((text(f[1])?, reps, f[3] == "1", plan));
             }
             ("axes", _) => {
                 let columns = (f[1..].iter()).map(|c| text(c)).collect::<Result<_, _>>()?;
