@@ -46,8 +46,15 @@ pub enum Outcome {
     Interrupted,
 }
 
+/// The pool to run on: `threads` of our own, or rayon's global pool — but
+/// not from inside a rayon thread (a caller's `par_iter`): the caller waits
+/// for the cells while holding one of that pool's threads, which with a
+/// one-thread pool would leave none to run them. Then a pool of the same
+/// size of our own.
 fn pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, ThreadsError> {
+    let inside = rayon::current_thread_index().is_some();
     threads
+        .or(inside.then(rayon::current_num_threads))
         .map(|n| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(n.max(1))

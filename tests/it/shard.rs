@@ -228,3 +228,30 @@ fn a_run_whose_replications_depend_on_its_results_is_not_sharded() {
     assert_eq!(res.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("K must be below N"), "{stderr}");
 }
+
+/// A caller inside a rayon pool (a planner's `par_iter`) still gets its
+/// results: with a pool of one thread, which the caller holds while it
+/// waits, the cells must run elsewhere (they did not, before this test).
+#[test]
+fn a_run_called_from_inside_a_one_thread_rayon_pool_finishes() {
+    let tmp = TempDir::new("nested");
+    let exp = tmp.write(
+        "mm1.toml",
+        "name = \"mm1\"\nduration = \"2s\"\nreplications = 3\n[workload]\nkind = \"open\"\nrate = 100\nclients = 1\n[model]\nname = \"mm1\"\nentry = \"server\"\n[model.servers.server.app]\nworkers = 1\nservice = { dist = \"exponential\", mean = \"1ms\" }\n",
+    );
+    let exp =
+        stacksim::input::load_experiment(Path::new(&exp), &stacksim::input::Overrides::default())
+            .expect("load");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    // A hang is a failure here, not a stuck test run.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let results = pool.install(|| stacksim::experiment::run(&exp, None, &|| {}));
+        let _ = tx.send(results.map(|r| r[0].replications.len()).ok());
+    });
+    let got = rx.recv_timeout(std::time::Duration::from_secs(60));
+    assert_eq!(got, Ok(Some(3)), "the run never finished");
+}
