@@ -121,6 +121,9 @@ echo "   one-node cluster up ($host: ${node#* }), daemons ${started[*]}"
 
 cd "$repo"
 export STACKSIM="$binary"
+# The jobs' logs go to the scratch folder, not the checkout (sbatch's
+# input variables override the scripts' #SBATCH --output).
+export SBATCH_OUTPUT="$scratch/%x-%j.log"
 "$binary" run experiments/load-sweep.toml --out "$scratch/single" --quiet
 begin=$(date +%s)
 WAIT=1 deploy/slurm/submit.sh "$shards_n" experiments/load-sweep.toml \
