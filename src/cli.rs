@@ -6,13 +6,14 @@
 //! (nothing is written), 1 for a failure while writing results.
 
 use crate::Error;
+use crate::experiment::progress::{self, Progress};
 use crate::experiment::{self, bench, capacity};
 use crate::input::{self, Input, Overrides};
 use crate::report;
+use crate::sharded;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -47,6 +48,9 @@ pub enum Command {
     Report(ReportArgs),
     /// Search an experiment's `[plan]` knob for the smallest fleet (or the highest rate) meeting its SLOs.
     Plan(PlanArgs),
+    /// Combine the folders of `run --shard K/N` (all N of them) into one results
+    /// folder, byte-identical to the same run on one machine.
+    Merge(MergeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -65,6 +69,22 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub overrides: OverrideArgs,
     /// Write plan.csv only: no chart, no report.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The shard folders (any order).
+    #[arg(required = true, num_args = 1..)]
+    pub dirs: Vec<PathBuf>,
+    /// The results folder to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write the CSVs only: no charts, no report.
     #[arg(long)]
     pub no_charts: bool,
 }
@@ -122,6 +142,15 @@ pub struct RunArgs {
     /// Write the CSVs only: no charts, no report.
     #[arg(long)]
     pub no_charts: bool,
+    /// Run only shard K of N (K from 0 to N-1) of the scenario × replication
+    /// cells and write a shard folder for `stacksim merge` (default
+    /// output/<experiment>-shard-K-of-N).
+    #[arg(long, value_name = "K/N", value_parser = shard_arg)]
+    pub shard: Option<experiment::shard::Shard>,
+}
+
+fn shard_arg(text: &str) -> Result<experiment::shard::Shard, String> {
+    experiment::shard::Shard::parse(text).map_err(|e| e.to_string())
 }
 
 #[derive(Args, Debug)]
@@ -173,6 +202,7 @@ pub enum Plan {
     Availability(AvailabilityArgs, Overrides),
     Report(PathBuf),
     Plan(PlanArgs, Overrides),
+    Merge(MergeArgs),
 }
 
 impl Plan {
@@ -210,6 +240,7 @@ impl Plan {
                 experiment::check_threads(a.threads)?;
                 Plan::Plan(a, o)
             }
+            Command::Merge(a) => Plan::Merge(a),
         })
     }
 }
@@ -222,6 +253,7 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
         Plan::Bench(settings) => bench::bench(&settings, out),
         Plan::Availability(a, o) => availability(a, &o, out),
         Plan::Plan(a, o) => plan(a, &o, out),
+        Plan::Merge(a) => sharded::merge(&a.dirs, &a.out, a.quiet, a.no_charts, out),
         Plan::Report(dir) => {
             // Rebuilt in a staged copy, so the folder is never half old, half new.
             let staged = report::output::Staged::copy_of(&dir)?;
@@ -235,7 +267,7 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
 
 /// The `wrote …` line: the CSVs by name, the charts counted (each is a PNG
 /// and an SVG), the reports by name.
-fn wrote(dir: &std::path::Path, files: &[String]) -> String {
+pub(crate) fn wrote(dir: &std::path::Path, files: &[String]) -> String {
     let ext = |f: &String, e: &str| f.ends_with(&format!(".{e}"));
     let csvs: Vec<&str> = (files.iter())
         .filter(|f| ext(f, "csv"))
@@ -264,17 +296,21 @@ fn wrap(text: &str) -> String {
 }
 
 /// A written file's name, as the `wrote …` line lists it.
-fn name_of(path: &std::path::Path) -> String {
+pub(crate) fn name_of(path: &std::path::Path) -> String {
     path.file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
 }
 
-fn io(e: std::io::Error) -> Error {
+pub(crate) fn io(e: std::io::Error) -> Error {
     Error::print(e)
 }
 
 fn run(a: RunArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(), Error> {
     let exp = input::load_experiment(&a.experiment, overrides)?;
+    if let Some(shard) = a.shard {
+        let shard_out = a.out.clone();
+        return sharded::run_shard(&exp, shard, shard_out, a.threads, a.quiet, out);
+    }
     let total: usize = exp
         .scenarios
         .iter()
@@ -283,75 +319,84 @@ fn run(a: RunArgs, overrides: &Overrides, out: &mut dyn Write) -> Result<(), Err
     // A pilot (warm-up "auto") or sequential stopping makes the count open.
     let open =
         (exp.scenarios.iter()).any(|s| s.run.stats.auto_warmup || s.run.stats.sequential.is_some());
-    let done = AtomicUsize::new(0);
     let show = !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let progress = || {
-        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if show && open {
-            eprint!("\r{n} replications");
-        } else if show {
-            eprint!("\r{n}/{total} replications");
-            if n == total {
-                eprintln!();
-            }
-        }
-    };
+    let bar = Progress::new((!open).then_some(total as u64), show);
     let dir = a
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
-    // Refuse a folder that is not ours before simulating, not after.
-    report::output::replaceable(&dir)?;
+    // Refuse a folder that is not ours before simulating, not after; the
+    // scenarios are written into the staging folder as they finish.
+    let staged = report::output::Staged::begin(&dir)?;
+    let at = staged.path().to_path_buf();
+    let mut writer = report::results::ResultsWriter::begin(&at)?;
     let started = std::time::Instant::now();
-    let results = experiment::run(&exp, a.threads, &progress)?;
-    if show && open {
-        eprintln!();
+    let interrupt = progress::interrupt_flag();
+    let opts = experiment::RunOptions {
+        threads: a.threads,
+        progress: &|| bar.tick(),
+        cancel: interrupt.as_deref(),
+    };
+    let outcome = experiment::run_each(&exp, opts, &mut |s| writer.add(&s).map_err(Error::from))?;
+    bar.finish();
+    let finished = writer.sums().len();
+    if outcome == experiment::Outcome::Interrupted && finished == 0 {
+        return Err(Error::Interrupted {
+            written: None,
+            finished,
+            total: exp.scenarios.len(),
+        });
     }
     let wall = started.elapsed().as_secs_f64();
-    // Everything that could fail is done before the results are written.
-    let sums: Vec<_> = results.iter().map(experiment::summarise).collect();
-    let events: u64 = results
-        .iter()
-        .flat_map(|s| &s.replications)
-        .map(|r| r.events)
-        .sum();
+    let written = writer.finish(exp.sweep.as_ref())?;
     let header = format!(
         "{}: {}, {} events in {:.2} s wall",
         exp.name,
-        cells_phrase(&results),
-        events,
+        cells_phrase(&written.replications),
+        written.events,
         wall
     );
-    let mut table = report::table::render(&sums);
     let crn = (exp.scenarios.len() > 1).then(|| {
         exp.scenarios
             .iter()
             .all(|s| s.run.stats.common_random_numbers)
     });
-    table.push_str(&report::table::statistics(&sums, crn));
-    // Every file goes into the staging folder; it becomes `dir` only whole.
-    let staged = report::output::Staged::begin(&dir)?;
-    let at = staged.path();
-    let mut files = report::write_all(at, &results, &sums, exp.sweep.as_ref())?;
-    files.push(name_of(&report::percentiles::write(at, &results)?));
-    let meta = report::meta::write_experiment(at, &exp)?;
+    let mut files = written.files.clone();
+    let meta = report::meta::write_experiment(&at, &exp)?;
     files.extend(meta.iter().map(|p| name_of(p)));
-    if !a.no_charts {
-        files.extend(report::render_folder(at)?.iter().map(|p| name_of(p)));
+    let mut header = header;
+    if outcome == experiment::Outcome::Interrupted {
+        let note = format!(
+            "INCOMPLETE: interrupted (Ctrl-C) after {finished} of {} scenarios; only the finished ones are here",
+            exp.scenarios.len()
+        );
+        report::meta::mark_incomplete(&at, &note)?;
+        header = format!("{header}\n{note}");
     }
-    let dir = staged.commit()?;
-    if !a.quiet {
-        writeln!(out, "{header}").map_err(io)?;
-        write!(out, "{table}").map_err(io)?;
-        writeln!(out, "{}", wrote(&dir, &files)).map_err(io)?;
+    let dir_shown = dir.clone();
+    sharded::finish_results(
+        staged,
+        files,
+        &written.sums,
+        crn,
+        a.no_charts,
+        (!a.quiet).then_some(header),
+        out,
+    )?;
+    if outcome == experiment::Outcome::Interrupted {
+        return Err(Error::Interrupted {
+            written: Some(dir_shown),
+            finished,
+            total: exp.scenarios.len(),
+        });
     }
     Ok(())
 }
 
 /// "2 scenarios × 10 replications", or "3 scenarios, 25 replications in all"
 /// when the scenarios differ.
-fn cells_phrase(results: &[experiment::ScenarioResult]) -> String {
-    let n = results.len();
+pub(crate) fn cells_phrase(reps: &[usize]) -> String {
+    let n = reps.len();
     let plural = |n: usize, one: &str, many: &str| {
         if n == 1 {
             format!("{n} {one}")
@@ -360,7 +405,6 @@ fn cells_phrase(results: &[experiment::ScenarioResult]) -> String {
         }
     };
     let scenarios = plural(n, "scenario", "scenarios");
-    let reps: Vec<usize> = results.iter().map(|s| s.replications.len()).collect();
     match reps.first() {
         Some(&r) if reps.iter().all(|&x| x == r) => {
             format!("{scenarios} × {}", plural(r, "replication", "replications"))

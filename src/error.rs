@@ -24,6 +24,7 @@ use crate::experiment::bench::BenchError;
 use crate::experiment::{RunFailure, ThreadsError};
 use crate::input::SpecError;
 use crate::report::ReportError;
+use crate::report::merge::MergeError;
 use crate::report::output::OutputError;
 
 /// What a failure means to the caller.
@@ -35,13 +36,17 @@ pub enum Kind {
     Runtime,
     /// The reader of the output went away (`stacksim check … | head`).
     Quiet,
+    /// Stopped by Ctrl-C (exit code 130, as a shell reports SIGINT); what
+    /// was finished may have been written, marked incomplete.
+    Interrupted,
 }
 
 impl Kind {
-    /// The process exit code: 2 for bad input, 1 otherwise.
+    /// The process exit code: 2 for bad input, 130 when interrupted, 1 otherwise.
     pub fn exit_code(self) -> i32 {
         match self {
             Kind::Input => 2,
+            Kind::Interrupted => crate::experiment::progress::INTERRUPTED_EXIT,
             Kind::Runtime | Kind::Quiet => 1,
         }
     }
@@ -68,12 +73,27 @@ pub enum Error {
     /// (the input's fault), or the thread pool failed.
     #[error("error: {0}")]
     Run(#[from] RunFailure),
+    /// Shard folders that cannot be merged (or the merged folder not written).
+    #[error("error: {0}")]
+    Merge(#[from] MergeError),
     /// An experiment without scenarios where one is needed.
     #[error("error: no scenarios")]
     NoScenarios,
     /// Printing to stdout failed (not a broken pipe).
     #[error("error: cannot print: {0}")]
     Print(std::io::Error),
+    /// Ctrl-C stopped the run: the finished scenarios were written into
+    /// `written` (marked incomplete), or nothing was (none had finished, or
+    /// a shard, which is only whole or absent).
+    #[error("error: interrupted (Ctrl-C): {}", match written {
+        Some(dir) => format!("wrote the {finished} scenario(s) finished of {total} into {}/, marked incomplete", dir.display()),
+        None => format!("{finished} of {total} scenario(s) finished; nothing written"),
+    })]
+    Interrupted {
+        written: Option<std::path::PathBuf>,
+        finished: usize,
+        total: usize,
+    },
     /// Stdout's reader went away: not an error worth a message.
     #[error("")]
     BrokenPipe,
@@ -97,15 +117,18 @@ impl Error {
             Error::Output(e) if e.is_input() => Kind::Input,
             Error::Report(ReportError::Empty(_)) => Kind::Input,
             Error::Threads(e) if e.is_input() => Kind::Input,
-            Error::Run(RunFailure::Model { .. }) => Kind::Input,
+            Error::Run(RunFailure::Model { .. } | RunFailure::Shard(_)) => Kind::Input,
+            Error::Merge(e) if e.is_input() => Kind::Input,
             Error::Run(RunFailure::Threads(e)) if e.is_input() => Kind::Input,
             Error::Output(_)
             | Error::Report(_)
             | Error::Bench(_)
             | Error::Threads(_)
             | Error::Run(_)
+            | Error::Merge(_)
             | Error::Print(_) => Kind::Runtime,
             Error::BrokenPipe => Kind::Quiet,
+            Error::Interrupted { .. } => Kind::Interrupted,
         }
     }
 

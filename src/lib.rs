@@ -5,8 +5,8 @@
 //! words), `dist` and `stats` (distributions, streaming statistics),
 //! `analytic` (closed forms), `stack` (the web components as a model),
 //! `input` (the only code that knows TOML), `experiment` (replications and
-//! sweeps in parallel), `report` (the results folder: CSV files), `cli` (the only code that
-//! knows clap). [`Error`] (`error.rs`) is every way a command fails, typed;
+//! sweeps in parallel), `report` (the results folder: CSV files), `sharded` (`run --shard`
+//! and `merge`), `cli` (the only code that knows clap). [`Error`] (`error.rs`) is every way a command fails, typed;
 //! its kind decides the exit code.
 
 pub mod analytic;
@@ -18,6 +18,7 @@ pub mod experiment;
 pub mod input;
 pub mod plan;
 pub mod report;
+pub mod sharded;
 pub mod stack;
 pub mod stats;
 pub mod text;

@@ -1,6 +1,6 @@
 //! The `stacksim` binary: parse the command line, run it, print errors,
 //! exit with 0 (success), 1 (failed while running or writing) or 2 (bad
-//! input or usage; nothing was written). The exit code is the error's kind
+//! input or usage; nothing was written), 130 (interrupted by Ctrl-C). The exit code is the error's kind
 //! ([`stacksim::error::Kind`]), never a reading of its message.
 
 use clap::Parser;

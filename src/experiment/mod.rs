@@ -6,22 +6,26 @@
 //! Determinism: a replication's random numbers depend only on the
 //! experiment's seed, the replication number and (without common random
 //! numbers) the scenario's index, never on the thread that
-//! runs it, and results are collected in input order (rayon's indexed
-//! `collect`), so the output is byte-identical whatever the thread count.
+//! runs it, and results are delivered in input order (`stream`), so the
+//! output is byte-identical whatever the thread count — or the machines,
+//! with `--shard` (`shard`). `runner` hands each scenario over as soon as
+//! it is finished, so a long sweep's memory stays flat.
 
 pub mod availability;
 pub mod bench;
 pub mod capacity;
+pub mod progress;
+pub mod runner;
 pub mod sequential;
+pub mod shard;
+pub mod stream;
 pub mod summary;
 
 use crate::engine::SimDuration;
-use crate::input::expand::Experiment;
-use crate::stack::config::Scenario;
-use crate::stack::{ReplicationResult, SimError, simulate};
-use rayon::prelude::*;
-use sequential::{Stopping, scenario_seed};
+use crate::stack::{ReplicationResult, SimError};
+use sequential::Stopping;
 
+pub use runner::{Outcome, RunOptions, run, run_each, run_shard};
 pub use summary::{ScenarioSummary, summarise};
 
 /// Why replications could not run on the threads asked for.
@@ -73,6 +77,30 @@ pub struct ScenarioResult {
     pub detected_warmup: Option<(SimDuration, bool)>,
     /// What sequential stopping reached (`replications = { … }` only).
     pub stopping: Option<Stopping>,
+    /// Batch means asked (`batches = N`): how to cut the one run.
+    pub batches: Option<BatchPlan>,
+}
+
+/// How a scenario's one long run is cut into batches (`batches = N`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BatchPlan {
+    pub batches: u32,
+    /// The first time-series window after the warm-up.
+    pub first_window: usize,
+    /// A window's length, seconds.
+    pub window_s: f64,
+}
+
+impl BatchPlan {
+    /// The plan of scenario `sc` (with its warm-up as it will run).
+    pub fn of(sc: &crate::stack::config::Scenario) -> Option<BatchPlan> {
+        let w = sc.run.window.0.max(1);
+        sc.run.stats.batches.map(|batches| BatchPlan {
+            batches,
+            first_window: sc.run.warmup.0.div_ceil(w) as usize,
+            window_s: sc.run.window.as_secs_f64(),
+        })
+    }
 }
 
 /// Why an experiment produced no results.
@@ -89,111 +117,14 @@ pub enum RunFailure {
         replication: u32,
         source: SimError,
     },
+    /// `--shard` asked of an experiment that cannot be sharded.
+    #[error(transparent)]
+    Shard(#[from] shard::ShardError),
 }
 
 impl RunFailure {
     /// True when the model (the user's input) is at fault.
     pub fn is_model_error(&self) -> bool {
-        matches!(self, RunFailure::Model { .. })
+        matches!(self, RunFailure::Model { .. } | RunFailure::Shard(_))
     }
-}
-
-/// Runs every scenario and replication of `exp` on `threads` threads
-/// (`None` = rayon's default, one per core). `progress` is called after
-/// each finished replication (from any thread). With `warmup = "auto"` or
-/// sequential stopping the replications run in rounds (see `sequential`).
-pub fn run(
-    exp: &Experiment,
-    threads: Option<usize>,
-    progress: &(dyn Fn() + Sync),
-) -> Result<Vec<ScenarioResult>, RunFailure> {
-    let pool = match threads {
-        Some(n) => Some(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(n.max(1))
-                .build()
-                .map_err(|source| ThreadsError::Pool { threads: n, source })?,
-        ),
-        None => None,
-    };
-    let mut scs: Vec<Scenario> = exp.scenarios.clone();
-    for (i, sc) in scs.iter_mut().enumerate() {
-        sc.run.seed = scenario_seed(sc.run.seed, i, sc.run.stats.common_random_numbers);
-    }
-    // Runs one round of cells, in parallel, results in input order.
-    let round = |scs: &[Scenario], jobs: &[(usize, u32)]| {
-        let work = || -> Vec<Result<ReplicationResult, SimError>> {
-            jobs.par_iter()
-                .map(|&(i, r)| {
-                    let res = simulate(&scs[i], r);
-                    progress();
-                    res
-                })
-                .collect()
-        };
-        let results = match &pool {
-            Some(p) => p.install(work),
-            None => work(),
-        };
-        let mut out: Vec<Vec<ReplicationResult>> = vec![Vec::new(); scs.len()];
-        for (&(i, r), res) in jobs.iter().zip(results) {
-            let res = res.map_err(|source| RunFailure::Model {
-                scenario: scs[i].name.clone(),
-                replication: r,
-                source,
-            })?;
-            out[i].push(res);
-        }
-        Ok::<_, RunFailure>(out)
-    };
-    let mut out: Vec<ScenarioResult> = scs
-        .iter()
-        .map(|sc| ScenarioResult {
-            name: sc.name.clone(),
-            replications: Vec::with_capacity(sc.run.replications as usize),
-            detected_warmup: None,
-            stopping: None,
-        })
-        .collect();
-    // The pilot: the first batch of every auto-warm-up scenario, untruncated.
-    let pilot_jobs: Vec<(usize, u32)> = (scs.iter().enumerate())
-        .filter(|(_, sc)| sc.run.stats.auto_warmup)
-        .flat_map(|(i, sc)| (0..sc.run.replications).map(move |r| (i, r)))
-        .collect();
-    if !pilot_jobs.is_empty() {
-        let mut pilot_scs = scs.clone();
-        for sc in &mut pilot_scs {
-            sc.run.warmup = SimDuration::ZERO;
-        }
-        let pilot = round(&pilot_scs, &pilot_jobs)?;
-        for (i, sc) in scs.iter_mut().enumerate() {
-            if sc.run.stats.auto_warmup {
-                let found = sequential::detect_warmup(sc, &pilot[i]);
-                sc.run.warmup = found.0;
-                out[i].detected_warmup = Some(found);
-            }
-        }
-    }
-    // Rounds: each scenario runs up to `target[i]` replications.
-    let mut target: Vec<u32> = scs.iter().map(|sc| sc.run.replications).collect();
-    loop {
-        let jobs: Vec<(usize, u32)> = (0..scs.len())
-            .flat_map(|i| (out[i].replications.len() as u32..target[i]).map(move |r| (i, r)))
-            .collect();
-        if jobs.is_empty() {
-            break;
-        }
-        for (i, reps) in round(&scs, &jobs)?.into_iter().enumerate() {
-            out[i].replications.extend(reps);
-        }
-        for (i, sc) in scs.iter().enumerate() {
-            if let (Some(rule), None) = (&sc.run.stats.sequential, &out[i].stopping) {
-                match sequential::next_count(rule, &out[i].replications) {
-                    Ok(n) => target[i] = n,
-                    Err(reached) => out[i].stopping = Some(reached),
-                }
-            }
-        }
-    }
-    Ok(out)
 }

@@ -3,11 +3,15 @@
 //! values with a Student-t 95% confidence half-width. Percentiles are
 //! therefore averaged per replication, which is what makes a CI on a p99
 //! meaningful (replications are independent; requests within one are not).
+//! With batch means (`batches = N`, one replication) the availability,
+//! throughput and mean latency come from the batches of the one run
+//! instead (`stats::batch_means`); percentiles have no interval then.
 
 use super::ScenarioResult;
 use super::sequential::Stopping;
 use crate::stack::ReplicationResult;
 use crate::stats::Estimate;
+use crate::stats::batch_means::{BatchMeans, WindowTotals, batch_means};
 
 /// One replication's headline figures.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,6 +86,25 @@ pub struct ScenarioSummary {
     pub warmup_at_limit: bool,
     /// What sequential stopping reached (`replications = { … }` only).
     pub stopping: Option<Stopping>,
+    /// Batch means (`batches = N`): the batches and a batch's length, s;
+    /// the CIs of availability, throughput and mean latency are theirs.
+    pub batches: Option<(usize, f64)>,
+}
+
+/// The batch means of a scenario's one run, when it asked for them.
+fn batch_estimates(s: &ScenarioResult) -> Option<BatchMeans> {
+    let plan = s.batches?;
+    let [r] = s.replications.as_slice() else {
+        return None;
+    };
+    let windows: Vec<WindowTotals> = (r.windows.iter().skip(plan.first_window))
+        .map(|w| WindowTotals {
+            requests: w.requests,
+            ok: w.ok,
+            mean_ms: w.mean_ms,
+        })
+        .collect();
+    batch_means(&windows, plan.window_s, plan.batches as usize)
 }
 
 pub fn summarise(s: &ScenarioResult) -> ScenarioSummary {
@@ -90,7 +113,8 @@ pub fn summarise(s: &ScenarioResult) -> ScenarioSummary {
         let xs: Vec<f64> = heads.iter().map(f).filter(|x| x.is_finite()).collect();
         Estimate::from_samples(&xs)
     };
-    ScenarioSummary {
+    let bm = batch_estimates(s);
+    let mut sum = ScenarioSummary {
         scenario: s.name.clone(),
         replications: heads.len(),
         requests: heads.iter().map(|h| h.requests).sum(),
@@ -108,5 +132,16 @@ pub fn summarise(s: &ScenarioResult) -> ScenarioSummary {
         warmup_s: s.detected_warmup.map(|d| d.0.as_secs_f64()),
         warmup_at_limit: s.detected_warmup.is_some_and(|d| d.1),
         stopping: s.stopping,
+        batches: None,
+    };
+    if let Some(bm) = bm {
+        sum.batches = Some((
+            bm.batches,
+            bm.windows_per_batch as f64 * s.batches.map_or(0.0, |p| p.window_s),
+        ));
+        sum.availability = bm.availability;
+        sum.throughput_rps = bm.throughput_rps;
+        sum.mean_ms = bm.mean_ms;
     }
+    sum
 }

@@ -117,6 +117,9 @@ pub struct ExperimentFile {
     pub replications: Option<ReplicationsSpec>,
     /// Scenarios share random numbers (default true).
     pub common_random_numbers: Option<bool>,
+    /// Batch means: with `replications = 1`, confidence intervals from this
+    /// many batches of the one long run (none by default: replications).
+    pub batches: Option<u32>,
     pub seed: Option<u64>,
     /// Width of a time-series window (default 1 s).
     pub window: Option<DurationSpec>,

@@ -35,6 +35,7 @@ pub const EXPERIMENT_KEYS: &[&str] = &[
     "random_failures",
     "common_random_numbers",
     "plan",
+    "batches",
 ];
 
 /// One file read from disk.

@@ -1,6 +1,6 @@
 //! The CSV files of a run:
 //! - `summary.csv`: one row per scenario, means over replications with 95% CI half-widths
-//!   (plus `warmup_s` with `warmup = "auto"`, and `stop_*` with sequential stopping; and, with a sweep, the scenario's value on each axis);
+//!   (plus `warmup_s` with `warmup = "auto"`, `batches` and `batch_s` with batch means, and `stop_*` with sequential stopping; and, with a sweep, the scenario's value on each axis);
 //! - `replications.csv`: the same figures per replication, with its seed;
 //! - `stations.csv`: utilisation, mean queue and mean wait per station and replication;
 //! - `failures.csv`: failed requests by reason and place, per replication;
@@ -97,6 +97,15 @@ fn statistics_columns(rows: &mut Rows, sums: &[ScenarioSummary]) {
         rows[0].push("warmup_s".into());
         for (row, s) in rows[1..].iter_mut().zip(sums) {
             row.push(s.warmup_s.map_or_else(String::new, |w| f(w, 3)));
+        }
+    }
+    if sums.iter().any(|s| s.batches.is_some()) {
+        rows[0].extend(["batches".into(), "batch_s".into()]);
+        for (row, s) in rows[1..].iter_mut().zip(sums) {
+            match s.batches {
+                Some((b, len_s)) => row.extend([b.to_string(), f(len_s, 3)]),
+                None => row.extend([String::new(), String::new()]),
+            }
         }
     }
     if sums.iter().any(|s| s.stopping.is_some()) {
@@ -306,27 +315,40 @@ fn timeline_rows(results: &[ScenarioResult]) -> Rows {
     rows
 }
 
+/// A file written row by row as scenarios arrive: its name and its rows
+/// for some scenarios (header first).
+pub type PerScenario = (&'static str, fn(&[ScenarioResult]) -> Rows);
+
+/// The files with rows per replication, in the order the `wrote` line
+/// lists them (after `summary.csv`).
+pub const PER_REPLICATION: [PerScenario; 6] = [
+    ("replications.csv", replication_rows),
+    ("stations.csv", station_rows),
+    ("failures.csv", failure_rows),
+    ("timeseries.csv", timeseries_rows),
+    ("timeline.csv", timeline_rows),
+    ("failures_over_time.csv", failures_over_time_rows),
+];
+
+/// The rows of `summary.csv`, header first.
+pub fn summary(sums: &[ScenarioSummary], sweep: Option<&SweepColumns>) -> Rows {
+    summary_rows(sums, sweep)
+}
+
 /// Writes every CSV of a run into `dir`, which the caller stages (see
 /// [`super::output::Staged`]). With a sweep, `summary.csv` has a column
-/// per axis after `scenario`. Returns the file names written.
+/// per axis after `scenario`. Returns the file names written. (A run
+/// streams the same rows through [`super::results::ResultsWriter`].)
 pub fn write_all(
     dir: &Path,
     results: &[ScenarioResult],
     sums: &[ScenarioSummary],
     sweep: Option<&SweepColumns>,
 ) -> Result<Vec<String>, OutputError> {
-    let files: [(&str, Rows); 7] = [
-        ("summary.csv", summary_rows(sums, sweep)),
-        ("replications.csv", replication_rows(results)),
-        ("stations.csv", station_rows(results)),
-        ("failures.csv", failure_rows(results)),
-        ("timeseries.csv", timeseries_rows(results)),
-        ("timeline.csv", timeline_rows(results)),
-        ("failures_over_time.csv", failures_over_time_rows(results)),
-    ];
-    let mut names = vec![];
-    for (name, rows) in &files {
-        write_csv(&dir.join(name), rows)?;
+    write_csv(&dir.join("summary.csv"), &summary_rows(sums, sweep))?;
+    let mut names = vec!["summary.csv".to_string()];
+    for (name, rows) in PER_REPLICATION {
+        write_csv(&dir.join(name), &rows(results))?;
         names.push(name.to_string());
     }
     names.extend(super::replication_out::write(dir, results, sweep)?);

@@ -81,6 +81,13 @@ pub fn render(f: &Folder, charts: &[ChartFile], svgs: &[String]) -> String {
         esc(name)
     );
     let _ = writeln!(o, "<h1>{}</h1>", esc(name));
+    if let Some(status) = f.meta(super::meta::STATUS) {
+        let _ = writeln!(
+            o,
+            "<p class=\"question\"><strong>{}</strong></p>",
+            esc(status)
+        );
+    }
     if let Some(q) = f.meta("question").filter(|q| !q.is_empty()) {
         let _ = writeln!(
             o,

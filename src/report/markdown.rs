@@ -41,6 +41,9 @@ pub fn render(f: &Folder, charts: &[ChartFile]) -> String {
     let mut o = String::new();
     let name = f.meta("experiment").unwrap_or("results");
     let _ = writeln!(o, "# {name}\n");
+    if let Some(status) = f.meta(super::meta::STATUS) {
+        let _ = writeln!(o, "**{status}**\n");
+    }
     if let Some(q) = f.meta("question").filter(|q| !q.is_empty()) {
         for line in q.lines() {
             let _ = writeln!(o, "> {line}");

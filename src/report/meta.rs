@@ -144,6 +144,23 @@ fn experiment_pairs(exp: &Experiment, command: &str) -> Vec<(String, String)> {
     pairs
 }
 
+/// The `experiment.csv` key that marks an interrupted run's results.
+pub const STATUS: &str = "status";
+
+/// Marks the results in `dir` as incomplete: a `status` row at the end of
+/// its `experiment.csv` saying so (the reports show it at the top).
+pub fn mark_incomplete(dir: &Path, note: &str) -> Result<(), OutputError> {
+    let path = dir.join("experiment.csv");
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .map_err(|e| OutputError::Io(path.clone(), e))?;
+    let mut w = csv::Writer::from_writer(file);
+    let err = |e: csv::Error| OutputError::Io(path.clone(), e.into());
+    w.write_record([STATUS, note]).map_err(err)?;
+    w.flush().map_err(|e| OutputError::Io(path.clone(), e))
+}
+
 /// Saves what the report of an `availability` study needs.
 pub fn write_availability(
     dir: &Path,

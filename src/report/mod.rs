@@ -16,11 +16,14 @@ pub mod headline;
 pub mod html;
 pub mod load_table;
 pub mod markdown;
+pub mod merge;
 pub mod meta;
 pub mod output;
 pub mod percentiles;
 pub mod plan_out;
 pub mod replication_out;
+pub mod results;
+pub mod shard_file;
 pub mod table;
 pub mod topology;
 

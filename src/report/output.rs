@@ -225,6 +225,12 @@ impl Drop for Staged {
     }
 }
 
+/// A path's last component as text (empty for none).
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+}
+
 /// Writes `rows` as a CSV file at `path`.
 pub fn write_csv(path: &Path, rows: &[Vec<String>]) -> Result<(), OutputError> {
     let mut w = csv::Writer::from_path(path).map_err(|e| OutputError::Io(path.into(), e.into()))?;

@@ -65,6 +65,11 @@ pub fn rows(results: &[ScenarioResult]) -> Vec<Vec<String>> {
     rows
 }
 
+/// The rows of one scenario (no header).
+pub fn scenario_rows(s: &ScenarioResult) -> Vec<Vec<String>> {
+    rows(std::slice::from_ref(s)).split_off(1)
+}
+
 /// Writes `percentiles.csv` into `dir` (which must exist).
 pub fn write(
     dir: &std::path::Path,
@@ -97,6 +102,7 @@ mod tests {
             replications: vec![],
             detected_warmup: None,
             stopping: None,
+            batches: None,
         };
         let r = rows(&[s]);
         assert_eq!(r.len(), 1 + NINES_STEPS as usize + 1);

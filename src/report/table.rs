@@ -114,6 +114,16 @@ pub fn statistics(sums: &[ScenarioSummary], crn: Option<bool>) -> String {
             );
         }
     }
+    for s in sums {
+        if let Some((b, len_s)) = s.batches {
+            let _ = writeln!(
+                out,
+                "batch means: {}: one run in {b} batches of {len_s:.3} s; the ± of avail, req/s and mean are theirs (t, {} df), percentiles have none",
+                s.scenario,
+                b - 1
+            );
+        }
+    }
     match crn {
         Some(true) => {
             out.push_str("random numbers: common to all scenarios (common_random_numbers = true)\n")
@@ -150,6 +160,7 @@ mod tests {
             warmup_s: None,
             warmup_at_limit: false,
             stopping: None,
+            batches: None,
         }
     }
 

@@ -168,6 +168,51 @@ impl Histogram {
         self.max = self.max.max(other.max);
     }
 
+    /// The non-empty buckets as (index, count), in index order, and the
+    /// exact sum: with `count`, `min` and `max`, everything a histogram
+    /// holds (what a shard file stores, `report::shard_file`).
+    pub fn buckets(&self) -> (Vec<(usize, u64)>, u128) {
+        let used: Vec<(usize, u64)> = if self.count == 0 {
+            vec![]
+        } else {
+            (bucket_index(self.min)..=bucket_index(self.max))
+                .filter(|&i| self.counts[i] > 0)
+                .map(|i| (i, self.counts[i]))
+                .collect()
+        };
+        (used, self.sum)
+    }
+
+    /// The histogram [`Histogram::buckets`] describes, or `None` when the
+    /// parts cannot come from one (an index out of range or out of order,
+    /// `min`/`max` outside the used buckets, a sum outside
+    /// `[count·min, count·max]`).
+    pub fn from_buckets(used: &[(usize, u64)], sum: u128, min: u64, max: u64) -> Option<Histogram> {
+        let mut h = Histogram::new();
+        if used.is_empty() {
+            return (sum == 0 && min == 0 && max == 0).then_some(h);
+        }
+        let mut last = None;
+        for &(i, c) in used {
+            if i >= BUCKETS || c == 0 || last.is_some_and(|l| l >= i) {
+                return None;
+            }
+            last = Some(i);
+            h.counts[i] = c;
+            h.count = h.count.checked_add(c)?;
+        }
+        let (first, last) = (used[0].0, used[used.len() - 1].0);
+        if min > max || bucket_index(min) != first || bucket_index(max) != last {
+            return None;
+        }
+        let n = u128::from(h.count);
+        if sum < n * u128::from(min) || sum > n * u128::from(max) {
+            return None;
+        }
+        (h.sum, h.min, h.max) = (sum, min, max);
+        Some(h)
+    }
+
     /// Forget everything; clears only the bucket range in use.
     pub fn reset(&mut self) {
         if self.count > 0 {
@@ -197,6 +242,29 @@ impl fmt::Debug for Histogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn buckets_give_back_the_same_histogram() {
+        let mut h = Histogram::new();
+        for v in [3u64, 300, 300, 70_000, 9_000_000_000] {
+            h.record(v);
+        }
+        let (used, sum) = h.buckets();
+        let back = Histogram::from_buckets(&used, sum, h.min(), h.max()).unwrap();
+        assert_eq!(back.buckets(), h.buckets());
+        assert_eq!(
+            (back.count(), back.min(), back.max()),
+            (5, 3, 9_000_000_000)
+        );
+        for q in [0.0, 0.3, 0.5, 0.9, 1.0] {
+            assert_eq!(back.quantile(q), h.quantile(q));
+        }
+        assert!(Histogram::from_buckets(&used, sum, 4, h.max()).is_none());
+        assert!(Histogram::from_buckets(&[(BUCKETS, 1)], 0, 0, 0).is_none());
+        let empty = Histogram::new();
+        let (u, s) = empty.buckets();
+        assert!(Histogram::from_buckets(&u, s, 0, 0).unwrap().is_empty());
+    }
 
     /// SplitMix64: a tiny deterministic generator for tests.
     struct SplitMix(u64);

@@ -1,7 +1,7 @@
 //! Output statistics for simulation runs: latency histograms, running
 //! moments, time-weighted averages of state (busy servers, queue length),
-//! warm-up truncation (MSER-5) and Student-t confidence intervals across
-//! replications.
+//! warm-up truncation (MSER-5), Student-t confidence intervals across
+//! replications, and batch means for one long run.
 //!
 //! Everything here is std-only, allocation-free on the hot paths
 //! (`Histogram::record`, `Welford::push`, `TimeWeighted::set/add`) and fully
@@ -9,6 +9,7 @@
 //! sequence of inputs. Undefined `f64` statistics are NaN; `u64` histogram
 //! statistics of an empty histogram are 0.
 
+pub mod batch_means;
 pub mod ci;
 pub mod histogram;
 pub mod mser;

@@ -1,6 +1,6 @@
 //! What an experiment asks of its output analysis, beyond a fixed run:
 //! warm-up found by MSER-5, sequential stopping at a target precision, and
-//! whether the scenarios of a sweep share random numbers. Plain data, set by
+//! whether the scenarios of a sweep share random numbers, batch means. Plain data, set by
 //! `input::validate` and read by `experiment`; the defaults reproduce a
 //! fixed warm-up, a fixed replication count and common random numbers.
 
@@ -82,6 +82,9 @@ pub struct Statistics {
     /// scenario draws the same streams); false folds the scenario's index
     /// into its seed.
     pub common_random_numbers: bool,
+    /// `batches = N` (with one replication): confidence intervals from N
+    /// batch means of the one long run (`stats::batch_means`).
+    pub batches: Option<u32>,
 }
 
 impl Default for Statistics {
@@ -90,6 +93,7 @@ impl Default for Statistics {
             auto_warmup: false,
             sequential: None,
             common_random_numbers: true,
+            batches: None,
         }
     }
 }

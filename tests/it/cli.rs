@@ -482,40 +482,103 @@ fn rerun_into_the_same_folder_leaves_no_temporary_files() {
     assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), first);
 }
 
-#[test]
-fn ctrl_c_during_the_simulation_stops_at_once_and_leaves_nothing() {
-    let dir = TempDir::new("sigint");
-    let out = dir.path().join("out");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stacksim"))
-        .args(["run", "experiments/seed.toml", "--quiet", "--threads", "1"])
-        .args([
-            "--set",
-            "duration=100h",
-            "--set",
-            "window=10s",
-            "--replications",
-            "1",
-        ])
+/// Starts `run` with `args`, sends SIGINT after `after`, and waits: the
+/// exit status, stdout and how long it took to stop.
+fn interrupted_run(
+    args: &[&str],
+    out: &std::path::Path,
+    after_ms: u64,
+) -> (Option<i32>, String, f64) {
+    let child = Command::new(env!("CARGO_BIN_EXE_stacksim"))
+        .arg("run")
+        .args(args)
         .arg("--out")
-        .arg(&out)
+        .arg(out)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("start stacksim");
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    std::thread::sleep(std::time::Duration::from_millis(after_ms));
     let killed = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .expect("kill -INT");
     assert!(killed.success());
     let started = std::time::Instant::now();
-    let status = child.wait().expect("wait for stacksim");
-    assert!(!status.success(), "a 100 h run cannot have finished");
-    assert!(
-        started.elapsed().as_secs() < 5,
-        "SIGINT must stop the run promptly"
-    );
+    let res = child.wait_with_output().expect("wait for stacksim");
+    (
+        res.status.code(),
+        String::from_utf8_lossy(&res.stdout).into_owned(),
+        started.elapsed().as_secs_f64(),
+    )
+}
+
+#[test]
+fn ctrl_c_before_any_scenario_finished_stops_at_once_and_leaves_nothing() {
+    let dir = TempDir::new("sigint");
+    let out = dir.path().join("out");
+    let args = [
+        "experiments/seed.toml",
+        "--quiet",
+        "--threads",
+        "1",
+        "--set",
+        "duration=100h",
+        "--set",
+        "window=10s",
+        "--replications",
+        "1",
+    ];
+    let (code, _, took_s) = interrupted_run(&args, &out, 500);
+    assert_eq!(code, Some(130), "interrupted, as a shell reports SIGINT");
+    assert!(took_s < 5.0, "SIGINT must stop the run promptly");
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
     assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn ctrl_c_keeps_the_finished_scenarios_marked_incomplete() {
+    // "quick" takes milliseconds; "slow" (100 simulated hours) cannot finish.
+    let dir = TempDir::new("sigint-keep");
+    let exp = dir.write(
+        "two.toml",
+        &format!(
+            "name = \"two\"\nmodel = {:?}\nduration = \"5s\"\nwarmup = \"0s\"\nwindow = \"10s\"\n\
+             replications = 2\nseed = 1\n[workload]\nkind = \"open\"\nrate = 100\nclients = 100\n\
+             [[scenarios]]\nname = \"quick\"\n[[scenarios]]\nname = \"slow\"\nset = {{ duration = \"100h\" }}\n",
+            repo("models/seed.toml").to_str().unwrap()
+        ),
+    );
+    let out = dir.path().join("out");
+    let (code, stdout, took_s) = interrupted_run(&[&exp, "--threads", "1"], &out, 1500);
+    assert_eq!(code, Some(130), "{stdout}");
+    assert!(took_s < 5.0, "SIGINT must stop the run promptly");
+    let note = "INCOMPLETE: interrupted (Ctrl-C) after 1 of 2 scenarios";
+    assert!(stdout.contains(note), "{stdout}");
+    assert!(
+        stdout.contains("\nquick "),
+        "the table shows the finished scenario: {stdout}"
+    );
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+    let summary = read("summary.csv");
+    let rows: Vec<&str> = summary.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{summary}");
+    assert!(rows[0].starts_with("quick,2,"), "{summary}");
+    let reps = read("replications.csv");
+    assert_eq!(
+        reps.lines().count(),
+        3,
+        "header and quick's two replications: {reps}"
+    );
+    assert!(read("experiment.csv").contains(&format!("status,{note}")));
+    assert!(read("report.md").contains(note));
+    assert!(read("report.html").contains(note));
+    let beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(beside.len(), 2, "no staging folder left: {beside:?}");
 }
 
 #[test]

@@ -16,6 +16,7 @@
 //! - `failures`: health checks, retries, crashes and algorithms against computed expectations;
 //! - `readme`: every TOML block of README.md passes `stacksim check` as written.
 //! - `plan`: the capacity planner against Erlang C and M/M/1 fleets (N+1), determinism across threads;
+//! - `shard`: `run --shard K/N` + `merge` equal the unsharded run byte for byte; merge refuses shards that do not belong together;
 //! - `sweep`: a two-axis sweep's names, axis columns, zip, and determinism across threads;
 //! - `tidy`: walks `src/` and enforces the architecture invariants (ARCHITECTURE.md).
 //! - `statistics`: CI coverage, MSER-5 warm-up, sequential stopping and common random numbers against computed expectations;
@@ -43,6 +44,7 @@ mod readme;
 mod replication;
 mod replication_failover;
 mod replication_wired;
+mod shard;
 mod statistics;
 mod sweep;
 mod theory;

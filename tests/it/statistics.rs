@@ -139,3 +139,69 @@ fn common_random_numbers_can_be_switched_off() {
     let off = run_toml("crn-off", &exp(false), None);
     assert_ne!(means(&off[0]), means(&off[1]));
 }
+
+/// The central band of Binomial(n, p) holding at least `1 − alpha` of its
+/// mass: the smallest `lo` and largest `hi` with P(X < lo) ≤ alpha/2 and
+/// P(X > hi) ≤ alpha/2 (exact pmf, summed from the tails).
+fn binomial_band(n: u64, p: f64, alpha: f64) -> (u64, u64) {
+    let ln_fact = |k: u64| (1..=k).map(|i| (i as f64).ln()).sum::<f64>();
+    let pmf = |k: u64| {
+        (ln_fact(n) - ln_fact(k) - ln_fact(n - k)
+            + k as f64 * p.ln()
+            + (n - k) as f64 * (1.0 - p).ln())
+        .exp()
+    };
+    let (mut lo, mut below) = (0, 0.0);
+    while below + pmf(lo) <= alpha / 2.0 {
+        below += pmf(lo);
+        lo += 1;
+    }
+    let (mut hi, mut above) = (n, 0.0);
+    while above + pmf(hi) <= alpha / 2.0 {
+        above += pmf(hi);
+        hi -= 1;
+    }
+    (lo, hi)
+}
+
+/// Batch means over one long run: 200 independent M/M/1 runs (ρ = 0.5,
+/// distinct seeds), each one replication of 21 s cut after a 1 s warm-up
+/// into 10 batches of 2 s (~1,000 requests, against a relaxation time of
+/// ~12 ms, so the batch means are nearly independent and normal). The 95%
+/// Student-t interval (9 df) of the batch means holds the true mean sojourn
+/// 1/(μ − λ) = 2 ms in a share of the runs that a correct 95% procedure
+/// gives with probability 99%: the central 99% band of Binomial(200, 0.95),
+/// computed here (181–197). Too short batches (autocorrelated) or a wrong
+/// df would cover less, which is what this would catch.
+#[test]
+fn batch_means_intervals_cover_the_true_mean() {
+    let toml = mm1(
+        "duration = \"21s\"\nwarmup = \"1s\"\nreplications = 1\nbatches = 10\nseed = 1\n[workload]\nkind = \"open\"\nrate = 500\nclients = 1",
+    );
+    let mut exp = load("batches", &toml);
+    let base = exp.scenarios.remove(0);
+    exp.scenarios = (0..200u64)
+        .map(|i| {
+            let mut s = base.clone();
+            s.name = format!("run{i}");
+            s.run.seed = 7_000 + i;
+            s
+        })
+        .collect();
+    let results = run(&exp, None, &|| {}).expect("run");
+    let covered = results
+        .iter()
+        .map(stacksim::experiment::summarise)
+        .filter(|s| {
+            assert_eq!(s.batches.map(|b| b.0), Some(10), "{}", s.scenario);
+            assert_eq!(s.mean_ms.n, 10);
+            s.mean_ms.contains(2.0)
+        })
+        .count() as u64;
+    let (lo, hi) = binomial_band(200, 0.95, 0.01);
+    println!("batch means: {covered} of 200 intervals hold 2 ms (band {lo}–{hi})");
+    assert!(
+        (lo..=hi).contains(&covered),
+        "{covered} of 200, band {lo}–{hi}"
+    );
+}

@@ -1,6 +1,6 @@
 //! Validation of an experiment's run parameters: duration, warm-up (fixed
 //! or `"auto"`), drain, time-series window, replications (a count, or
-//! sequential stopping), seed and common random numbers.
+//! sequential stopping), seed, common random numbers and batch means.
 
 use super::super::experiment::*;
 use super::super::limits;
@@ -69,6 +69,35 @@ impl Checker<'_> {
                 (s.min, Some(s))
             }
         };
+        if let Some(b) = e.batches {
+            let measured_time = SimDuration(duration.0.saturating_sub(warmup.0));
+            // Windows that start at or after the warm-up's end.
+            let measured = if window.is_zero() {
+                0
+            } else {
+                limits::windows(duration, window).saturating_sub(warmup.0.div_ceil(window.0))
+            };
+            if b < 2 {
+                self.err(
+                    "batches",
+                    format!(
+                        "must be at least 2 (a confidence interval needs two batches), found {b}"
+                    ),
+                );
+            } else if replications != 1 || sequential.is_some() {
+                self.err(
+                    "batches",
+                    "batch means replace replications: give `replications = 1` with `batches` (one long run cut into batches)",
+                );
+            } else if !window.is_zero() && measured < u64::from(b) {
+                self.err(
+                    "batches",
+                    format!(
+                        "{b} batches need at least {b} time-series windows after the warm-up; {measured_time} in windows of {window} makes {measured}: use a shorter window or fewer batches"
+                    ),
+                );
+            }
+        }
         Some(RunConfig {
             duration,
             warmup,
@@ -80,6 +109,7 @@ impl Checker<'_> {
                 auto_warmup,
                 sequential,
                 common_random_numbers: e.common_random_numbers.unwrap_or(true),
+                batches: e.batches,
             },
         })
     }
@@ -216,6 +246,29 @@ mod tests {
             "at most 10000 per scenario, found 20000",
             "must be at least 1, found 0",
         ] {
+            assert!(p.iter().any(|m| m.contains(want)), "{want}: {p:?}");
+        }
+    }
+
+    #[test]
+    fn batch_means_need_one_replication_and_enough_windows() {
+        let ok = scenario(&format!("replications = 1\nbatches = 5\n{BASE}")).run;
+        assert_eq!((ok.replications, ok.stats.batches), (1, Some(5)));
+        for (lines, want) in [
+            (
+                "replications = 1\nbatches = 1",
+                "must be at least 2 (a confidence interval needs two batches)",
+            ),
+            (
+                "replications = 3\nbatches = 5",
+                "batch means replace replications: give `replications = 1`",
+            ),
+            (
+                "replications = 1\nbatches = 50",
+                "50 batches need at least 50 time-series windows after the warm-up; 10s in windows of 1s makes 10",
+            ),
+        ] {
+            let p = problems(&format!("{lines}\n{BASE}"));
             assert!(p.iter().any(|m| m.contains(want)), "{want}: {p:?}");
         }
     }

@@ -1,0 +1,534 @@
+//! `shard.txt`: what `run --shard K/N` writes — the run's identity and
+//! every replication result of its cells, losslessly — and what `merge`
+//! reads back.
+//!
+//! A line-oriented text file of tab-separated fields: a header (format
+//! version, experiment name, seed, model and experiment hashes, K and N,
+//! the scenarios with their replication counts and common-random-numbers
+//! switch, the sweep's columns), then one record per cell in input order
+//! (`cell`, its latency histogram's non-empty buckets, failures, stations,
+//! windows and timeline events, `end`), then `total` with the number of
+//! cells, so a cut-off file is noticed. Floating-point numbers are written
+//! as the hexadecimal of their bits and read back bit for bit, so a merged
+//! run computes exactly what one machine computes. Text fields escape
+//! backslash, tab, newline and carriage return.
+
+use crate::experiment::BatchPlan;
+use crate::experiment::shard::{Identity, Shard};
+use crate::input::SweepColumns;
+use crate::stack::ReplicationResult;
+use crate::stack::metrics::{FailReason, FailureCount, WindowRow};
+use crate::stack::station::StationStats;
+use crate::stats::Histogram;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+/// The shard file's name inside a shard folder.
+pub const FILE: &str = "shard.txt";
+/// The first line's second field: this format's version.
+const VERSION: &str = "1";
+
+/// Everything about a shard but its cells.
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    pub identity: Identity,
+    pub shard: Shard,
+    /// Per scenario: its name, replications, common random numbers and
+    /// batch means plan.
+    pub scenarios: Vec<(String, u32, bool, Option<BatchPlan>)>,
+    pub sweep: Option<SweepColumns>,
+}
+
+/// A shard file that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{}:{line}: {message}", path.display())]
+pub struct ShardFileError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => o.push_str("\\\\"),
+            '\t' => o.push_str("\\t"),
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+fn unesc(s: &str) -> Option<String> {
+    let mut o = String::with_capacity(s.len());
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            o.push(c);
+            continue;
+        }
+        o.push(match it.next()? {
+            '\\' => '\\',
+            't' => '\t',
+            'n' => '\n',
+            'r' => '\r',
+            _ => return None,
+        });
+    }
+    Some(o)
+}
+
+fn bits(x: f64) -> String {
+    format!("{:x}", x.to_bits())
+}
+
+/// The position of a reason in [`REASONS`] (an exhaustive match, so a new
+/// reason cannot be forgotten here: the unit tests compile it).
+#[cfg(test)]
+fn reason_index(r: FailReason) -> usize {
+    use FailReason::*;
+    match r {
+        QueueFull => 0,
+        Unfinished => 1,
+        ClientTimeout => 2,
+        LbClientTimeout => 3,
+        ConnectRefused => 4,
+        ConnectTimeout => 5,
+        ServerCrash => 6,
+        ServerTimeout => 7,
+        NoServer => 8,
+        QueueTimeout => 9,
+        LbDown => 10,
+        DbError => 11,
+        DbTimeout => 12,
+    }
+}
+
+const REASONS: [FailReason; 13] = {
+    use FailReason::*;
+    [
+        QueueFull,
+        Unfinished,
+        ClientTimeout,
+        LbClientTimeout,
+        ConnectRefused,
+        ConnectTimeout,
+        ServerCrash,
+        ServerTimeout,
+        NoServer,
+        QueueTimeout,
+        LbDown,
+        DbError,
+        DbTimeout,
+    ]
+};
+
+fn reason(name: &str) -> Option<FailReason> {
+    REASONS.into_iter().find(|r| r.as_str() == name)
+}
+
+/// The header lines of a shard file.
+pub fn header(m: &Manifest) -> String {
+    let id = &m.identity;
+    let mut o = format!("stacksim-shard\t{VERSION}\n");
+    o += &format!("experiment\t{}\n", esc(&id.experiment));
+    o += &format!("seed\t{}\n", id.seed);
+    o += &format!("models\t{}\n", id.models);
+    o += &format!("identity\t{}\n", id.experiment_hash);
+    o += &format!("shard\t{}\t{}\n", m.shard.index, m.shard.count);
+    for (name, reps, crn, plan) in &m.scenarios {
+        o += &format!("scenario\t{}\t{reps}\t{}", esc(name), u8::from(*crn));
+        if let Some(p) = plan {
+            o += &format!("\t{}\t{}\t{}", p.batches, p.first_window, bits(p.window_s));
+        }
+        o.push('\n');
+    }
+    if let Some(sw) = &m.sweep {
+        let cols: Vec<String> = sw.columns.iter().map(|c| esc(c)).collect();
+        o += &format!("axes\t{}\n", cols.join("\t"));
+        for (name, values) in &sw.rows {
+            let vals: Vec<String> = values.iter().map(|v| esc(v)).collect();
+            o += &format!("axis_values\t{}\t{}\n", esc(name), vals.join("\t"));
+        }
+    }
+    o += "cells\n";
+    o
+}
+
+/// One cell's record (scenario index `i`), ending with `end`.
+pub fn record(i: usize, r: &ReplicationResult) -> String {
+    let mut o = format!(
+        "cell\t{i}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+        r.replication,
+        r.seed,
+        r.ok,
+        r.failed,
+        bits(r.measured_s),
+        r.events,
+        r.peak_in_flight
+    );
+    let (used, sum) = r.latency.buckets();
+    o += &format!("latency\t{sum}\t{}\t{}", r.latency.min(), r.latency.max());
+    for (b, c) in used {
+        o += &format!("\t{b}:{c}");
+    }
+    o.push('\n');
+    for f in &r.failures {
+        o += &format!(
+            "failure\t{}\t{}\t{}\n",
+            f.reason.as_str(),
+            esc(&f.at),
+            f.count
+        );
+    }
+    for s in &r.stations {
+        o += &format!(
+            "station\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            esc(&s.name),
+            s.workers,
+            bits(s.utilisation),
+            bits(s.mean_queue),
+            bits(s.mean_wait_ms),
+            s.started,
+            s.rejected
+        );
+    }
+    for w in &r.windows {
+        o += &format!(
+            "window\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            bits(w.t_s),
+            w.requests,
+            w.ok,
+            w.failed,
+            bits(w.mean_ms),
+            bits(w.p50_ms),
+            bits(w.p99_ms)
+        );
+        for (reason, n) in &w.failed_by {
+            o += &format!("\t{}:{n}", reason.as_str());
+        }
+        o.push('\n');
+    }
+    for (t, what) in &r.timeline {
+        o += &format!("event\t{}\t{}\n", bits(*t), esc(what));
+    }
+    o += "end\n";
+    o
+}
+
+/// Writes a shard file cell by cell.
+pub struct ShardWriter {
+    path: PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+    cells: u64,
+}
+
+impl ShardWriter {
+    /// Creates `dir/shard.txt` with `m`'s header.
+    pub fn begin(dir: &Path, m: &Manifest) -> Result<ShardWriter, super::output::OutputError> {
+        let path = dir.join(FILE);
+        let io = |e| super::output::OutputError::Io(path.clone(), e);
+        let file = std::fs::File::create(&path).map_err(io)?;
+        let mut out = std::io::BufWriter::new(file);
+        out.write_all(header(m).as_bytes()).map_err(io)?;
+        Ok(ShardWriter {
+            path,
+            out,
+            cells: 0,
+        })
+    }
+
+    pub fn add(
+        &mut self,
+        i: usize,
+        r: &ReplicationResult,
+    ) -> Result<(), super::output::OutputError> {
+        self.cells += 1;
+        (self.out.write_all(record(i, r).as_bytes()))
+            .map_err(|e| super::output::OutputError::Io(self.path.clone(), e))
+    }
+
+    /// Writes the `total` line and flushes.
+    pub fn finish(mut self) -> Result<u64, super::output::OutputError> {
+        let io = |e| super::output::OutputError::Io(self.path.clone(), e);
+        writeln!(self.out, "total\t{}", self.cells).map_err(io)?;
+        self.out.flush().map_err(io)?;
+        Ok(self.cells)
+    }
+}
+
+/// Reads a shard file: its manifest, then its cells one at a time.
+pub struct ShardReader {
+    pub path: PathBuf,
+    pub manifest: Manifest,
+    lines: std::io::Lines<std::io::BufReader<std::fs::File>>,
+    line: usize,
+    pub cells_read: u64,
+}
+
+type Fields<'a> = Vec<&'a str>;
+
+impl ShardReader {
+    fn err(&self, message: impl Into<String>) -> ShardFileError {
+        ShardFileError {
+            path: self.path.clone(),
+            line: self.line,
+            message: message.into(),
+        }
+    }
+
+    fn next_line(&mut self) -> Result<Option<String>, ShardFileError> {
+        match self.lines.next() {
+            None => Ok(None),
+            Some(Ok(l)) => {
+                self.line += 1;
+                Ok(Some(l))
+            }
+            Some(Err(e)) => Err(self.err(format!("cannot read: {e}"))),
+        }
+    }
+
+    fn expect_line(&mut self, what: &str) -> Result<String, ShardFileError> {
+        self.next_line()?.ok_or_else(|| {
+            self.err(format!(
+                "the file ends early (expected {what}): the shard did not finish"
+            ))
+        })
+    }
+
+    /// Opens `dir/shard.txt` and reads its header.
+    pub fn open(dir: &Path) -> Result<ShardReader, ShardFileError> {
+        let path = dir.join(FILE);
+        let file = std::fs::File::open(&path).map_err(|e| ShardFileError {
+            path: path.clone(),
+            line: 0,
+            message: format!("not a shard folder ({e}): give folders written by `run --shard K/N`"),
+        })?;
+        let mut r = ShardReader {
+            path,
+            manifest: Manifest {
+                identity: Identity {
+                    experiment: String::new(),
+                    seed: 0,
+                    models: String::new(),
+                    experiment_hash: String::new(),
+                },
+                shard: Shard { index: 0, count: 1 },
+                scenarios: vec![],
+                sweep: None,
+            },
+            lines: std::io::BufReader::new(file).lines(),
+            line: 0,
+            cells_read: 0,
+        };
+        let first = r.expect_line("the header")?;
+        if first != format!("stacksim-shard\t{VERSION}") {
+            return Err(r.err("not a stacksim shard file of this version"));
+        }
+        loop {
+            let l = r.expect_line("`cells`")?;
+            let f: Fields = l.split('\t').collect();
+            r.header_line(&f)?;
+            if f[0] == "cells" {
+                break;
+            }
+        }
+        Ok(r)
+    }
+
+    fn header_line(&mut self, f: &Fields) -> Result<(), ShardFileError> {
+        let bad = || {
+            let shown = crate::text::clip(&f.join(" "), 60);
+            self.err(format!("unexpected header line `{shown}`"))
+        };
+        let text = |s: &str| unesc(s).ok_or_else(bad);
+        let num = |s: &str| s.parse::<u64>().map_err(|_| bad());
+        let mut m = self.manifest.clone();
+        match (f[0], f.len()) {
+            ("experiment", 2) => m.identity.experiment = text(f[1])?,
+            ("seed", 2) => m.identity.seed = num(f[1])?,
+            ("models", 2) => m.identity.models = f[1].to_string(),
+            ("identity", 2) => m.identity.experiment_hash = f[1].to_string(),
+            ("shard", 3) => {
+                let (k, n) = (num(f[1])?, num(f[2])?);
+                m.shard = Shard::parse(&format!("{k}/{n}")).map_err(|_| bad())?;
+            }
+            ("scenario", 4 | 7) => {
+                let reps = u32::try_from(num(f[2])?).map_err(|_| bad())?;
+                let plan = if f.len() == 7 {
+                    Some(BatchPlan {
+                        batches: u32::try_from(num(f[4])?).map_err(|_| bad())?,
+                        first_window: usize::try_from(num(f[5])?).map_err(|_| bad())?,
+                        window_s: float(f[6]).ok_or_else(bad)?,
+                    })
+                } else {
+                    None
+                };
+                m.scenarios.push((text(f[1])?, reps, f[3] == "1", plan));
+            }
+            ("axes", _) => {
+                let columns = (f[1..].iter()).map(|c| text(c)).collect::<Result<_, _>>()?;
+                m.sweep = Some(SweepColumns {
+                    columns,
+                    rows: vec![],
+                });
+            }
+            ("axis_values", n) if n >= 2 => {
+                let name = text(f[1])?;
+                let vals = (f[2..].iter()).map(|c| text(c)).collect::<Result<_, _>>()?;
+                m.sweep.as_mut().ok_or_else(bad)?.rows.push((name, vals));
+            }
+            ("cells", 1) => {}
+            _ => return Err(bad()),
+        }
+        self.manifest = m;
+        Ok(())
+    }
+
+    /// The next cell (scenario index and result), or `None` after the
+    /// `total` line (checked against the cells read).
+    pub fn next_cell(&mut self) -> Result<Option<(usize, ReplicationResult)>, ShardFileError> {
+        let l = self.expect_line("a cell or `total`")?;
+        let f: Fields = l.split('\t').collect();
+        if f[0] == "total" {
+            if f.len() != 2 || f[1].parse::<u64>().ok() != Some(self.cells_read) {
+                return Err(self.err(format!(
+                    "`total` does not match the {} cells read",
+                    self.cells_read
+                )));
+            }
+            return Ok(None);
+        }
+        let (i, mut r) = self
+            .cell(&f)
+            .ok_or_else(|| self.err("damaged cell record"))?;
+        loop {
+            let l = self.expect_line("`end`")?;
+            let f: Fields = l.split('\t').collect();
+            if f[0] == "end" && f.len() == 1 {
+                break;
+            }
+            if !part(&mut r, &f) {
+                return Err(self.err(format!(
+                    "damaged line `{}`",
+                    crate::text::clip(&f.join(" "), 60)
+                )));
+            }
+        }
+        self.cells_read += 1;
+        Ok(Some((i, r)))
+    }
+
+    fn cell(&self, f: &Fields) -> Option<(usize, ReplicationResult)> {
+        if f.len() != 9 || f[0] != "cell" {
+            return None;
+        }
+        let n = |i: usize| f[i].parse::<u64>().ok();
+        Some((
+            f[1].parse().ok()?,
+            ReplicationResult {
+                replication: f[2].parse().ok()?,
+                seed: n(3)?,
+                ok: n(4)?,
+                failed: n(5)?,
+                failures: vec![],
+                latency: Histogram::new(),
+                measured_s: float(f[6])?,
+                stations: vec![],
+                windows: vec![],
+                events: n(7)?,
+                peak_in_flight: f[8].parse().ok()?,
+                timeline: vec![],
+            },
+        ))
+    }
+}
+
+fn float(s: &str) -> Option<f64> {
+    u64::from_str_radix(s, 16).ok().map(f64::from_bits)
+}
+
+/// Reads one line of a cell record into `r`; false when it is damaged.
+fn part(r: &mut ReplicationResult, f: &Fields) -> bool {
+    (|| -> Option<()> {
+        let n = |i: usize| f.get(i)?.parse::<u64>().ok();
+        match (f[0], f.len()) {
+            ("latency", len) if len >= 4 => {
+                let sum: u128 = f[1].parse().ok()?;
+                let mut used = vec![];
+                for p in &f[4..] {
+                    let (b, c) = p.split_once(':')?;
+                    used.push((b.parse().ok()?, c.parse().ok()?));
+                }
+                r.latency = Histogram::from_buckets(&used, sum, n(2)?, n(3)?)?;
+            }
+            ("failure", 4) => r.failures.push(FailureCount {
+                reason: reason(f[1])?,
+                at: unesc(f[2])?,
+                count: n(3)?,
+            }),
+            ("station", 8) => r.stations.push(StationStats {
+                name: unesc(f[1])?,
+                workers: f[2].parse().ok()?,
+                utilisation: float(f[3])?,
+                mean_queue: float(f[4])?,
+                mean_wait_ms: float(f[5])?,
+                started: n(6)?,
+                rejected: n(7)?,
+            }),
+            ("window", len) if len >= 8 => {
+                let mut failed_by = vec![];
+                for p in &f[8..] {
+                    let (name, c) = p.split_once(':')?;
+                    failed_by.push((reason(name)?, c.parse().ok()?));
+                }
+                r.windows.push(WindowRow {
+                    t_s: float(f[1])?,
+                    requests: n(2)?,
+                    ok: n(3)?,
+                    failed: n(4)?,
+                    mean_ms: float(f[5])?,
+                    p50_ms: float(f[6])?,
+                    p99_ms: float(f[7])?,
+                    failed_by,
+                });
+            }
+            ("event", 3) => r.timeline.push((float(f[1])?, unesc(f[2])?)),
+            _ => return None,
+        }
+        Some(())
+    })()
+    .is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_is_listed_at_its_index() {
+        for (i, r) in REASONS.iter().enumerate() {
+            assert_eq!(reason_index(*r), i);
+            assert_eq!(reason(r.as_str()), Some(*r));
+        }
+    }
+
+    #[test]
+    fn text_survives_escaping() {
+        for s in ["plain", "tab\there", "a\\b", "new\nline\r", "\\t literally"] {
+            assert_eq!(unesc(&esc(s)).as_deref(), Some(s));
+            assert!(!esc(s).contains('\t') && !esc(s).contains('\n'));
+        }
+        assert_eq!(unesc("bad\\x"), None);
+    }
+
+    #[test]
+    fn floats_come_back_bit_for_bit() {
+        for x in [0.0, -0.0, 1.0 / 3.0, f64::NAN, f64::INFINITY, 5e-324] {
+            assert_eq!(float(&bits(x)).unwrap().to_bits(), x.to_bits());
+        }
+    }
+}
