@@ -23,6 +23,7 @@ pub mod percentiles;
 pub mod plan_out;
 pub mod replication_out;
 pub mod results;
+pub mod shard_cells;
 pub mod shard_file;
 pub mod table;
 pub mod topology;

@@ -7,18 +7,18 @@
 //! the scenarios with their replication counts and common-random-numbers
 //! switch, the sweep's columns), then one record per cell in input order
 //! (`cell`, its latency histogram's non-empty buckets, failures, stations,
-//! windows and timeline events, `end`), then `total` with the number of
+//! windows, timeline events and replication sets — `shard_cells.rs` —,
+//! `end`), then `total` with the number of
 //! cells, so a cut-off file is noticed. Floating-point numbers are written
 //! as the hexadecimal of their bits and read back bit for bit, so a merged
 //! run computes exactly what one machine computes. Text fields escape
 //! backslash, tab, newline and carriage return.
 
+use super::shard_cells::{Fields, bits, esc, float, part, record, unesc};
 use crate::experiment::BatchPlan;
 use crate::experiment::shard::{Identity, Shard};
 use crate::input::SweepColumns;
 use crate::stack::ReplicationResult;
-use crate::stack::metrics::{FailReason, FailureCount, WindowRow};
-use crate::stack::station::StationStats;
 use crate::stats::Histogram;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -48,88 +48,6 @@ pub struct ShardFileError {
     pub message: String,
 }
 
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => o.push_str("\\\\"),
-            '\t' => o.push_str("\\t"),
-            '\n' => o.push_str("\\n"),
-            '\r' => o.push_str("\\r"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-fn unesc(s: &str) -> Option<String> {
-    let mut o = String::with_capacity(s.len());
-    let mut it = s.chars();
-    while let Some(c) = it.next() {
-        if c != '\\' {
-            o.push(c);
-            continue;
-        }
-        o.push(match it.next()? {
-            '\\' => '\\',
-            't' => '\t',
-            'n' => '\n',
-            'r' => '\r',
-            _ => return None,
-        });
-    }
-    Some(o)
-}
-
-fn bits(x: f64) -> String {
-    format!("{:x}", x.to_bits())
-}
-
-/// The position of a reason in [`REASONS`] (an exhaustive match, so a new
-/// reason cannot be forgotten here: the unit tests compile it).
-#[cfg(test)]
-fn reason_index(r: FailReason) -> usize {
-    use FailReason::*;
-    match r {
-        QueueFull => 0,
-        Unfinished => 1,
-        ClientTimeout => 2,
-        LbClientTimeout => 3,
-        ConnectRefused => 4,
-        ConnectTimeout => 5,
-        ServerCrash => 6,
-        ServerTimeout => 7,
-        NoServer => 8,
-        QueueTimeout => 9,
-        LbDown => 10,
-        DbError => 11,
-        DbTimeout => 12,
-    }
-}
-
-const REASONS: [FailReason; 13] = {
-    use FailReason::*;
-    [
-        QueueFull,
-        Unfinished,
-        ClientTimeout,
-        LbClientTimeout,
-        ConnectRefused,
-        ConnectTimeout,
-        ServerCrash,
-        ServerTimeout,
-        NoServer,
-        QueueTimeout,
-        LbDown,
-        DbError,
-        DbTimeout,
-    ]
-};
-
-fn reason(name: &str) -> Option<FailReason> {
-    REASONS.into_iter().find(|r| r.as_str() == name)
-}
-
 /// The header lines of a shard file.
 pub fn header(m: &Manifest) -> String {
     let id = &m.identity;
@@ -155,67 +73,6 @@ pub fn header(m: &Manifest) -> String {
         }
     }
     o += "cells\n";
-    o
-}
-
-/// One cell's record (scenario index `i`), ending with `end`.
-pub fn record(i: usize, r: &ReplicationResult) -> String {
-    let mut o = format!(
-        "cell\t{i}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-        r.replication,
-        r.seed,
-        r.ok,
-        r.failed,
-        bits(r.measured_s),
-        r.events,
-        r.peak_in_flight
-    );
-    let (used, sum) = r.latency.buckets();
-    o += &format!("latency\t{sum}\t{}\t{}", r.latency.min(), r.latency.max());
-    for (b, c) in used {
-        o += &format!("\t{b}:{c}");
-    }
-    o.push('\n');
-    for f in &r.failures {
-        o += &format!(
-            "failure\t{}\t{}\t{}\n",
-            f.reason.as_str(),
-            esc(&f.at),
-            f.count
-        );
-    }
-    for s in &r.stations {
-        o += &format!(
-            "station\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-            esc(&s.name),
-            s.workers,
-            bits(s.utilisation),
-            bits(s.mean_queue),
-            bits(s.mean_wait_ms),
-            s.started,
-            s.rejected
-        );
-    }
-    for w in &r.windows {
-        o += &format!(
-            "window\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            bits(w.t_s),
-            w.requests,
-            w.ok,
-            w.failed,
-            bits(w.mean_ms),
-            bits(w.p50_ms),
-            bits(w.p99_ms)
-        );
-        for (reason, n) in &w.failed_by {
-            o += &format!("\t{}:{n}", reason.as_str());
-        }
-        o.push('\n');
-    }
-    for (t, what) in &r.timeline {
-        o += &format!("event\t{}\t{}\n", bits(*t), esc(what));
-    }
-    o += "end\n";
     o
 }
 
@@ -268,8 +125,6 @@ pub struct ShardReader {
     line: usize,
     pub cells_read: u64,
 }
-
-type Fields<'a> = Vec<&'a str>;
 
 impl ShardReader {
     fn err(&self, message: impl Into<String>) -> ShardFileError {
@@ -442,93 +297,8 @@ impl ShardReader {
                 events: n(7)?,
                 peak_in_flight: f[8].parse().ok()?,
                 timeline: vec![],
+                repl_sets: vec![],
             },
         ))
-    }
-}
-
-fn float(s: &str) -> Option<f64> {
-    u64::from_str_radix(s, 16).ok().map(f64::from_bits)
-}
-
-/// Reads one line of a cell record into `r`; false when it is damaged.
-fn part(r: &mut ReplicationResult, f: &Fields) -> bool {
-    (|| -> Option<()> {
-        let n = |i: usize| f.get(i)?.parse::<u64>().ok();
-        match (f[0], f.len()) {
-            ("latency", len) if len >= 4 => {
-                let sum: u128 = f[1].parse().ok()?;
-                let mut used = vec![];
-                for p in &f[4..] {
-                    let (b, c) = p.split_once(':')?;
-                    used.push((b.parse().ok()?, c.parse().ok()?));
-                }
-                r.latency = Histogram::from_buckets(&used, sum, n(2)?, n(3)?)?;
-            }
-            ("failure", 4) => r.failures.push(FailureCount {
-                reason: reason(f[1])?,
-                at: unesc(f[2])?,
-                count: n(3)?,
-            }),
-            ("station", 8) => r.stations.push(StationStats {
-                name: unesc(f[1])?,
-                workers: f[2].parse().ok()?,
-                utilisation: float(f[3])?,
-                mean_queue: float(f[4])?,
-                mean_wait_ms: float(f[5])?,
-                started: n(6)?,
-                rejected: n(7)?,
-            }),
-            ("window", len) if len >= 8 => {
-                let mut failed_by = vec![];
-                for p in &f[8..] {
-                    let (name, c) = p.split_once(':')?;
-                    failed_by.push((reason(name)?, c.parse().ok()?));
-                }
-                r.windows.push(WindowRow {
-                    t_s: float(f[1])?,
-                    requests: n(2)?,
-                    ok: n(3)?,
-                    failed: n(4)?,
-                    mean_ms: float(f[5])?,
-                    p50_ms: float(f[6])?,
-                    p99_ms: float(f[7])?,
-                    failed_by,
-                });
-            }
-            ("event", 3) => r.timeline.push((float(f[1])?, unesc(f[2])?)),
-            _ => return None,
-        }
-        Some(())
-    })()
-    .is_some()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_reason_is_listed_at_its_index() {
-        for (i, r) in REASONS.iter().enumerate() {
-            assert_eq!(reason_index(*r), i);
-            assert_eq!(reason(r.as_str()), Some(*r));
-        }
-    }
-
-    #[test]
-    fn text_survives_escaping() {
-        for s in ["plain", "tab\there", "a\\b", "new\nline\r", "\\t literally"] {
-            assert_eq!(unesc(&esc(s)).as_deref(), Some(s));
-            assert!(!esc(s).contains('\t') && !esc(s).contains('\n'));
-        }
-        assert_eq!(unesc("bad\\x"), None);
-    }
-
-    #[test]
-    fn floats_come_back_bit_for_bit() {
-        for x in [0.0, -0.0, 1.0 / 3.0, f64::NAN, f64::INFINITY, 5e-324] {
-            assert_eq!(float(&bits(x)).unwrap().to_bits(), x.to_bits());
-        }
     }
 }
