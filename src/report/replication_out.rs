@@ -69,7 +69,13 @@ fn estimate(values: &[f64]) -> Estimate {
     Estimate::from_samples(&v)
 }
 
-fn summary_rows(results: &[ScenarioResult], sweep: Option<&SweepColumns>) -> Rows {
+/// The per-scenario file's name.
+pub const SUMMARY: &str = "replication.csv";
+/// The per-window file's name.
+pub const OVER_TIME: &str = "replication_over_time.csv";
+
+/// The header of `replication.csv`: the sweep's axes after `scenario`.
+pub fn summary_header(sweep: Option<&SweepColumns>) -> Vec<String> {
     let axes = sweep.map_or(&[][..], |s| s.columns.as_slice());
     let mut header = vec!["scenario".to_string()];
     header.extend(axes.iter().cloned());
@@ -80,36 +86,65 @@ fn summary_rows(results: &[ScenarioResult], sweep: Option<&SweepColumns>) -> Row
             header.push(format!("{name}_ci95"));
         }
     }
-    let mut rows = vec![header];
-    for s in results {
-        let sets = s.replications.first().map_or(0, |r| r.repl_sets.len());
-        for set in 0..sets {
-            let mut row = vec![s.name.clone()];
-            if let Some(sw) = sweep {
-                let values = sw.values(&s.name).unwrap_or_default();
-                row.extend((0..axes.len()).map(|i| values.get(i).cloned().unwrap_or_default()));
+    header
+}
+
+/// One scenario's rows of `replication.csv` (one per replication set),
+/// without the sweep's axis columns: [`with_axes`] adds them.
+pub fn scenario_summary_rows(s: &ScenarioResult) -> Rows {
+    let sets = s.replications.first().map_or(0, |r| r.repl_sets.len());
+    let mut rows = vec![];
+    for set in 0..sets {
+        let of: Vec<&ReplSetResult> = s
+            .replications
+            .iter()
+            .filter_map(|r| r.repl_sets.get(set))
+            .collect();
+        let mut row = vec![s.name.clone()];
+        row.push(of.first().map_or_else(String::new, |r| r.name.clone()));
+        row.push(of.len().to_string());
+        for &(_, decimals, ci, get) in COLUMNS {
+            let e = estimate(&of.iter().map(|r| get(r)).collect::<Vec<_>>());
+            row.push(f(e.mean, decimals));
+            if ci {
+                row.push(f(e.half_width_95, decimals));
             }
-            let of: Vec<&ReplSetResult> = s
-                .replications
-                .iter()
-                .filter_map(|r| r.repl_sets.get(set))
-                .collect();
-            row.push(of.first().map_or_else(String::new, |r| r.name.clone()));
-            row.push(of.len().to_string());
-            for &(_, decimals, ci, get) in COLUMNS {
-                let e = estimate(&of.iter().map(|r| get(r)).collect::<Vec<_>>());
-                row.push(f(e.mean, decimals));
-                if ci {
-                    row.push(f(e.half_width_95, decimals));
-                }
-            }
-            rows.push(row);
         }
+        rows.push(row);
     }
     rows
 }
 
-fn over_time_rows(results: &[ScenarioResult]) -> Rows {
+/// A row of [`scenario_summary_rows`] with the sweep's axis values after
+/// the scenario's name.
+pub fn with_axes(mut row: Vec<String>, sweep: Option<&SweepColumns>) -> Vec<String> {
+    if let Some(sw) = sweep {
+        let values = sw.values(&row[0]).unwrap_or_default();
+        let axes = (0..sw.columns.len()).map(|i| values.get(i).cloned().unwrap_or_default());
+        row.splice(1..1, axes);
+    }
+    row
+}
+
+/// Any replication of the scenario measured a replication set.
+pub fn replicates(s: &ScenarioResult) -> bool {
+    s.replications.iter().any(|r| !r.repl_sets.is_empty())
+}
+
+fn summary_rows(results: &[ScenarioResult], sweep: Option<&SweepColumns>) -> Rows {
+    let mut rows = vec![summary_header(sweep)];
+    for s in results {
+        rows.extend(
+            scenario_summary_rows(s)
+                .into_iter()
+                .map(|r| with_axes(r, sweep)),
+        );
+    }
+    rows
+}
+
+/// The rows of `replication_over_time.csv`, header first.
+pub fn over_time_rows(results: &[ScenarioResult]) -> Rows {
     let header = [
         "scenario",
         "replication",
@@ -157,15 +192,12 @@ pub fn write(
     results: &[ScenarioResult],
     sweep: Option<&SweepColumns>,
 ) -> Result<Vec<String>, OutputError> {
-    let replicates = results
-        .iter()
-        .any(|s| s.replications.iter().any(|r| !r.repl_sets.is_empty()));
-    if !replicates {
+    if !results.iter().any(replicates) {
         return Ok(vec![]);
     }
     let files = [
-        ("replication.csv", summary_rows(results, sweep)),
-        ("replication_over_time.csv", over_time_rows(results)),
+        (SUMMARY, summary_rows(results, sweep)),
+        (OVER_TIME, over_time_rows(results)),
     ];
     let mut names = vec![];
     for (name, rows) in &files {

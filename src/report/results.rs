@@ -8,11 +8,14 @@
 //! the cells finished, and the bytes are exactly those of writing every
 //! result at once (the same row functions, the same order). `run` and
 //! `merge` both write through it, which is what makes merged shards equal
-//! a single machine's run.
+//! a single machine's run. A model that replicates adds `replication.csv`
+//! (its rows kept like the summary's) and `replication_over_time.csv`
+//! (streamed, opened at the first scenario that replicates).
 
 use super::csv_out::{self, PER_REPLICATION};
 use super::output::{OutputError, write_csv};
 use super::percentiles;
+use super::replication_out;
 use crate::experiment::{ScenarioResult, ScenarioSummary, summarise};
 use crate::input::SweepColumns;
 use std::fs::File;
@@ -28,6 +31,10 @@ pub struct ResultsWriter {
     percentiles: Vec<Vec<String>>,
     events: u64,
     replications: Vec<usize>,
+    /// `replication.csv`'s rows (without the sweep's axes) and the open
+    /// `replication_over_time.csv`: both only once a scenario replicates.
+    repl_rows: Vec<Vec<String>>,
+    repl_over_time: Option<(PathBuf, Csv)>,
 }
 
 /// What a finished run wrote and summarised.
@@ -66,6 +73,8 @@ impl ResultsWriter {
             percentiles: percentiles::rows(&[]),
             events: 0,
             replications: vec![],
+            repl_rows: vec![],
+            repl_over_time: None,
         })
     }
 
@@ -82,6 +91,23 @@ impl ResultsWriter {
         self.percentiles.extend(percentiles::scenario_rows(s));
         self.events += s.replications.iter().map(|r| r.events).sum::<u64>();
         self.replications.push(s.replications.len());
+        if replication_out::replicates(s) {
+            self.repl_rows
+                .extend(replication_out::scenario_summary_rows(s));
+            if self.repl_over_time.is_none() {
+                let path = self.dir.join(replication_out::OVER_TIME);
+                let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
+                for row in replication_out::over_time_rows(&[]) {
+                    w.write_record(&row).map_err(csv_err(&path))?;
+                }
+                self.repl_over_time = Some((path, w));
+            }
+            if let Some((path, w)) = &mut self.repl_over_time {
+                for row in replication_out::over_time_rows(one).iter().skip(1) {
+                    w.write_record(row).map_err(csv_err(path))?;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -103,6 +129,20 @@ impl ResultsWriter {
         )?;
         write_csv(&self.dir.join("percentiles.csv"), &self.percentiles)?;
         files.push("percentiles.csv".into());
+        if let Some((path, mut w)) = self.repl_over_time {
+            let mut rows = vec![replication_out::summary_header(sweep)];
+            rows.extend(
+                self.repl_rows
+                    .into_iter()
+                    .map(|r| replication_out::with_axes(r, sweep)),
+            );
+            write_csv(&self.dir.join(replication_out::SUMMARY), &rows)?;
+            w.flush().map_err(|e| OutputError::Io(path.clone(), e))?;
+            files.extend([
+                replication_out::SUMMARY.into(),
+                replication_out::OVER_TIME.into(),
+            ]);
+        }
         Ok(Written {
             files,
             sums: self.sums,
