@@ -1,10 +1,11 @@
 //! The commands that spread a run over machines and put it back together
 //! — `run --shard K/N` and `merge` — and the end every results folder
 //! shares with `run` (charts, commit, the printed table), from plain
-//! settings: `cli.rs` parses the command line and calls these.
+//! settings: `cli/` parses the command line and calls these.
 
 use crate::Error;
-use crate::cli::{cells_phrase, io, name_of, wrote};
+use crate::cli::commands::cells_phrase;
+use crate::cli::{io, name_of, wrote};
 use crate::experiment::progress::{self, Progress};
 use crate::experiment::shard::Shard;
 use crate::experiment::{self, ScenarioSummary};
