@@ -42,9 +42,11 @@ while i < len(lines):
                 i += 1
             out.extend(new)
         continue
-    if in_block and line.startswith("$ stacksim ") and " run " in line or (
+    # A shell pipeline (`&&`, `|`, `;`) is shown as written, not rerun.
+    plain = not any(op in line for op in ("&&", "|", ";"))
+    if plain and (in_block and line.startswith("$ stacksim ") and " run " in line or (
         in_block and (line.startswith("$ stacksim check ") or line.startswith("$ stacksim plan "))
-    ):
+    )):
         new = run(line[2:])
         out.append(line)
         i += 1
