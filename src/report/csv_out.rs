@@ -14,11 +14,9 @@
 //! Numbers are printed with fixed decimals, so the same results always give
 //! the same bytes.
 
-use super::output::{OutputError, write_csv};
 use crate::experiment::ScenarioResult;
 use crate::experiment::summary::{ScenarioSummary, headline};
 use crate::input::SweepColumns;
-use std::path::Path;
 
 fn f(x: f64, decimals: usize) -> String {
     if x.is_finite() {
@@ -333,24 +331,4 @@ pub const PER_REPLICATION: [PerScenario; 6] = [
 /// The rows of `summary.csv`, header first.
 pub fn summary(sums: &[ScenarioSummary], sweep: Option<&SweepColumns>) -> Rows {
     summary_rows(sums, sweep)
-}
-
-/// Writes every CSV of a run into `dir`, which the caller stages (see
-/// [`super::output::Staged`]). With a sweep, `summary.csv` has a column
-/// per axis after `scenario`. Returns the file names written. (A run
-/// streams the same rows through [`super::results::ResultsWriter`].)
-pub fn write_all(
-    dir: &Path,
-    results: &[ScenarioResult],
-    sums: &[ScenarioSummary],
-    sweep: Option<&SweepColumns>,
-) -> Result<Vec<String>, OutputError> {
-    write_csv(&dir.join("summary.csv"), &summary_rows(sums, sweep))?;
-    let mut names = vec!["summary.csv".to_string()];
-    for (name, rows) in PER_REPLICATION {
-        write_csv(&dir.join(name), &rows(results))?;
-        names.push(name.to_string());
-    }
-    names.extend(super::replication_out::write(dir, results, sweep)?);
-    Ok(names)
 }

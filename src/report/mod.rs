@@ -28,7 +28,6 @@ pub mod shard_file;
 pub mod table;
 pub mod topology;
 
-pub use csv_out::write_all;
 
 use std::path::{Path, PathBuf};
 

@@ -11,12 +11,10 @@
 //! Counts (`reads`, `stale_reads`, `lost_writes`, …) are per replication
 //! (the mean over replications), like `summary.csv`'s rates.
 
-use super::output::{OutputError, write_csv};
 use crate::experiment::ScenarioResult;
 use crate::input::SweepColumns;
 use crate::stack::ReplSetResult;
 use crate::stats::Estimate;
-use std::path::Path;
 
 fn f(x: f64, decimals: usize) -> String {
     if x.is_finite() {
@@ -131,18 +129,6 @@ pub fn replicates(s: &ScenarioResult) -> bool {
     s.replications.iter().any(|r| !r.repl_sets.is_empty())
 }
 
-fn summary_rows(results: &[ScenarioResult], sweep: Option<&SweepColumns>) -> Rows {
-    let mut rows = vec![summary_header(sweep)];
-    for s in results {
-        rows.extend(
-            scenario_summary_rows(s)
-                .into_iter()
-                .map(|r| with_axes(r, sweep)),
-        );
-    }
-    rows
-}
-
 /// The rows of `replication_over_time.csv`, header first.
 pub fn over_time_rows(results: &[ScenarioResult]) -> Rows {
     let header = [
@@ -183,26 +169,4 @@ pub fn over_time_rows(results: &[ScenarioResult]) -> Rows {
         }
     }
     rows
-}
-
-/// Writes the replication CSVs into `dir` when any scenario replicates;
-/// returns the file names written.
-pub fn write(
-    dir: &Path,
-    results: &[ScenarioResult],
-    sweep: Option<&SweepColumns>,
-) -> Result<Vec<String>, OutputError> {
-    if !results.iter().any(replicates) {
-        return Ok(vec![]);
-    }
-    let files = [
-        (SUMMARY, summary_rows(results, sweep)),
-        (OVER_TIME, over_time_rows(results)),
-    ];
-    let mut names = vec![];
-    for (name, rows) in &files {
-        write_csv(&dir.join(name), rows)?;
-        names.push(name.to_string());
-    }
-    Ok(names)
 }
