@@ -28,7 +28,6 @@ pub mod shard_file;
 pub mod table;
 pub mod topology;
 
-
 use std::path::{Path, PathBuf};
 
 /// Why charts or reports could not be built.

@@ -74,10 +74,18 @@ pub fn render(sums: &[ScenarioSummary]) -> String {
     for r in &rows {
         line(&mut out, r);
     }
-    out.push_str(
-        "latency of successful requests; ± 95% CI over replications; percentiles are means over replications\n",
-    );
+    out.push_str(footer(sums));
     out
+}
+
+/// What the table's ± and percentiles are: over replications, or — when
+/// every scenario is one run cut into batches — over batch means.
+fn footer(sums: &[ScenarioSummary]) -> &'static str {
+    if !sums.is_empty() && sums.iter().all(|s| s.batches.is_some()) {
+        "latency of successful requests; ± 95% CI over batch means of one run (avail, req/s, mean); percentiles are the run's\n"
+    } else {
+        "latency of successful requests; ± 95% CI over replications; percentiles are means over replications\n"
+    }
 }
 
 /// The lines under the table saying what the statistics did: the warm-up
@@ -187,5 +195,21 @@ mod tests {
             );
         }
         assert!(t.contains(&format!("{}…", "x".repeat(NAME_CHARS - 1))));
+    }
+
+    #[test]
+    fn the_footer_says_what_the_plus_minus_is_over() {
+        let reps = render(&[summary("a", 5.0)]);
+        assert!(reps.contains("± 95% CI over replications"), "{reps}");
+        let mut one = summary("b", 5.0);
+        one.batches = Some((20, 10.0));
+        let batches = render(&[one.clone()]);
+        assert!(
+            batches.contains("± 95% CI over batch means of one run"),
+            "{batches}"
+        );
+        // A mix of both: the general wording (each batch scenario says more).
+        let mixed = render(&[one, summary("c", 5.0)]);
+        assert!(mixed.contains("over replications"), "{mixed}");
     }
 }
