@@ -97,7 +97,16 @@ impl fmt::Display for DurationSpec {
 
 /// The message for a unitless number where a duration was expected.
 pub(crate) fn bare_number_message(n: impl fmt::Display) -> String {
-    format!("found the number {n}, but a duration needs a unit: write e.g. \"{n}ms\" or \"{n}s\"")
+    let n = n.to_string();
+    if n.parse::<f64>().is_ok_and(f64::is_finite) {
+        format!(
+            "found the number {n}, but a duration needs a unit: write e.g. \"{n}ms\" or \"{n}s\""
+        )
+    } else {
+        format!(
+            "found the number {n}, but a duration is a finite time with a unit, e.g. \"10ms\" or \"2s\""
+        )
+    }
 }
 
 impl<'de> Deserialize<'de> for DurationSpec {
@@ -227,6 +236,16 @@ mod tests {
         assert_eq!(
             from_toml("timeout = 1.5").unwrap_err(),
             bare_number_message(1.5)
+        );
+        // No "write e.g. \"nanms\"" for a number that is not finite.
+        assert_eq!(
+            from_toml("timeout = nan").unwrap_err(),
+            "found the number NaN, but a duration is a finite time with a unit, e.g. \"10ms\" or \"2s\""
+        );
+        assert!(
+            from_toml("timeout = inf")
+                .unwrap_err()
+                .contains("a finite time")
         );
         assert_eq!(
             from_toml("timeout = -3").unwrap_err(),

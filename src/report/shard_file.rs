@@ -39,9 +39,18 @@ pub struct Manifest {
     pub sweep: Option<SweepColumns>,
 }
 
+/// `:N` after a file's name, or nothing for a problem with the whole file.
+fn at_line(line: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(":{line}")
+    }
+}
+
 /// A shard file that cannot be read.
 #[derive(Debug, thiserror::Error)]
-#[error("{}:{line}: {message}", path.display())]
+#[error("{}{}: {message}", path.display(), at_line(*line))]
 pub struct ShardFileError {
     pub path: PathBuf,
     pub line: usize,
@@ -160,7 +169,14 @@ impl ShardReader {
         let file = std::fs::File::open(&path).map_err(|e| ShardFileError {
             path: path.clone(),
             line: 0,
-            message: format!("not a shard folder ({e}): give folders written by `run --shard K/N`"),
+            message: format!(
+                "not a shard folder ({}): give folders written by `run --shard K/N`",
+                match e.kind() {
+                    std::io::ErrorKind::NotFound => "it has no shard.txt",
+                    std::io::ErrorKind::PermissionDenied => "its shard.txt may not be read",
+                    _ => "its shard.txt cannot be opened",
+                }
+            ),
         })?;
         let mut r = ShardReader {
             path,

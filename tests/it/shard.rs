@@ -154,7 +154,7 @@ fn merge_refuses_shards_that_do_not_belong_together() {
     refused(&[&a0, &third], "were split differently (2 and 3 shards)");
     refused(&[&a0, &a0], "are the same shard (0/2)");
     refused(&[&a1], "shard(s) 0/2 of 2 missing");
-    refused(&[&a0, d], "not a shard folder");
+    refused(&[&a0, d], "not a shard folder (it has no shard.txt)");
     // Another experiment.
     let other = d.join("other");
     ok(&[
