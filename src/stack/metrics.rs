@@ -57,6 +57,27 @@ impl FailReason {
         )
     }
 
+    /// Every reason, in declaration order (a unit test's exhaustive match
+    /// keeps the list complete).
+    pub const ALL: [FailReason; 13] = {
+        use FailReason::*;
+        [
+            QueueFull,
+            Unfinished,
+            ClientTimeout,
+            LbClientTimeout,
+            ConnectRefused,
+            ConnectTimeout,
+            ServerCrash,
+            ServerTimeout,
+            NoServer,
+            QueueTimeout,
+            LbDown,
+            DbError,
+            DbTimeout,
+        ]
+    };
+
     pub fn as_str(self) -> &'static str {
         match self {
             FailReason::QueueFull => "queue_full",
@@ -221,5 +242,42 @@ impl Metrics {
             .collect();
         v.sort_by(|a, b| (a.reason, &a.at).cmp(&(b.reason, &b.at)));
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The position of a reason in [`FailReason::ALL`]: an exhaustive
+    /// match, so a new reason cannot be left out of the list.
+    fn index(r: FailReason) -> usize {
+        use FailReason::*;
+        match r {
+            QueueFull => 0,
+            Unfinished => 1,
+            ClientTimeout => 2,
+            LbClientTimeout => 3,
+            ConnectRefused => 4,
+            ConnectTimeout => 5,
+            ServerCrash => 6,
+            ServerTimeout => 7,
+            NoServer => 8,
+            QueueTimeout => 9,
+            LbDown => 10,
+            DbError => 11,
+            DbTimeout => 12,
+        }
+    }
+
+    #[test]
+    fn every_reason_is_listed_once_with_its_own_name() {
+        for (i, r) in FailReason::ALL.iter().enumerate() {
+            assert_eq!(index(*r), i);
+        }
+        let mut names: Vec<_> = FailReason::ALL.iter().map(|r| r.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FailReason::ALL.len());
     }
 }
