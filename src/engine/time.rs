@@ -14,6 +14,9 @@ pub const NS_PER_US: u64 = 1_000;
 pub const NS_PER_MS: u64 = 1_000_000;
 pub const NS_PER_S: u64 = 1_000_000_000;
 
+/// 2⁶³ ns (292 years): below it a duration converts through `i64`.
+const TWO_POW_63: f64 = (1u64 << 63) as f64;
+
 /// An instant of simulated time, in nanoseconds since the run started.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimTime(pub u64);
@@ -61,10 +64,10 @@ impl SimDuration {
     /// From nanoseconds as `f64`, rounded; negative or NaN gives zero.
     #[inline]
     pub fn from_nanos_f64(ns: f64) -> Self {
-        if ns.is_nan() || ns <= 0.0 {
-            SimDuration(0)
-        } else if ns >= u64::MAX as f64 {
-            SimDuration(u64::MAX)
+        // Below 2⁶³ the signed conversion is one instruction; Rust's `as`
+        // maps NaN and negatives to 0, as the unsigned one would.
+        if ns < TWO_POW_63 {
+            SimDuration(((ns + 0.5) as i64).max(0) as u64)
         } else {
             SimDuration((ns + 0.5) as u64)
         }
@@ -167,6 +170,22 @@ mod tests {
         assert_eq!(SimDuration::from_nanos_f64(-3.0), SimDuration::ZERO);
         assert_eq!(SimDuration::from_nanos_f64(f64::NAN), SimDuration::ZERO);
         assert_eq!(SimDuration::from_nanos_f64(1.49), SimDuration(1));
+        assert_eq!(SimDuration::from_nanos_f64(-0.2), SimDuration::ZERO);
+        assert_eq!(
+            SimDuration::from_nanos_f64(f64::NEG_INFINITY),
+            SimDuration::ZERO
+        );
+        assert_eq!(SimDuration::from_nanos_f64(1e30), SimDuration(u64::MAX));
+        assert_eq!(
+            SimDuration::from_nanos_f64(f64::INFINITY),
+            SimDuration(u64::MAX)
+        );
+        let big = (1u64 << 63) as f64;
+        assert_eq!(SimDuration::from_nanos_f64(big), SimDuration(1 << 63));
+        assert_eq!(
+            SimDuration::from_nanos_f64(big - 1024.0),
+            SimDuration((1 << 63) - 1024)
+        );
     }
 
     #[test]

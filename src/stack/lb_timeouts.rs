@@ -17,19 +17,23 @@ impl World {
     /// Balancer `lb`'s earliest deadline of `side` has come: expire every
     /// due one, then wait for the next.
     pub(super) fn lb_timer(&mut self, s: &mut Sched, lb: LbId, side: TimeoutSide) {
-        let mut due = vec![];
+        // The list is kept between timers (`World::due`): a fresh one grew
+        // by reallocation at every timer, a malloc per few requests.
+        let mut due = std::mem::take(&mut self.due);
         let next = self.balancers[lb.index()]
             .deadlines(side)
             .and_then(|d| d.expire(s.now(), &mut due));
         if let Some(at) = next {
             s.schedule_at(at, Event::LbTimer { lb, side });
         }
-        for (id, generation) in due {
+        for &(id, generation) in &due {
             match side {
                 TimeoutSide::Client => self.client_side_timeout(s, ReqId(id), generation, lb),
                 TimeoutSide::Server => self.server_timeout(s, ReqId(id), generation),
             }
         }
+        due.clear();
+        self.due = due;
     }
 
     /// HAProxy's `timeout client` expired before the answer went out: the

@@ -139,6 +139,8 @@ pub struct World {
     pub(super) timeline: Timeline,
     /// When the slab passed its cap (the run stops: overloaded).
     pub(super) overloaded_at: Option<SimTime>,
+    /// The deadlines a balancer timer found due (kept to reuse its memory).
+    pub(super) due: Vec<(u32, u32)>,
 }
 
 impl World {
@@ -217,6 +219,7 @@ impl World {
             detection: m.monitoring.detection(),
             timeline: Timeline::default(),
             overloaded_at: None,
+            due: vec![],
         };
         let faults = super::fault_plan::plan(m, &sc.faults, |t| w.stations_of(t));
         w.faults = faults;

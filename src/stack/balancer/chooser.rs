@@ -158,6 +158,7 @@ impl Chooser {
             return if any_up { Pick::Full } else { Pick::NoneUp };
         }
         let chosen = match self.algorithm {
+            Algorithm::RoundRobin | Algorithm::StaticRr if unrestricted => self.smooth_rr_all(),
             Algorithm::RoundRobin | Algorithm::StaticRr => self.smooth_weighted_rr(exclude, total),
             Algorithm::LeastConn => self.least_conn(exclude),
             Algorithm::Random { draws } => self.random_of(draws, exclude, total),
@@ -192,7 +193,11 @@ impl Chooser {
     /// Every backend up and below its limit (the fast path).
     #[inline]
     fn all_free(&self) -> bool {
-        (0..self.up.len()).all(|i| self.up[i] && self.in_flight[i] < self.eff_maxconn[i])
+        let limits = self.in_flight.iter().zip(&self.eff_maxconn);
+        self.up
+            .iter()
+            .zip(limits)
+            .all(|(&up, (&n, &max))| up && n < max)
     }
 
     #[inline]
@@ -291,6 +296,23 @@ impl Chooser {
     }
 
     /// nginx's smooth weighted round robin over the eligible backends.
+    /// [`Chooser::smooth_weighted_rr`] when every backend is eligible (the
+    /// common case), without the per-backend checks: the same choice.
+    #[inline]
+    fn smooth_rr_all(&mut self) -> usize {
+        let mut best = 0;
+        let mut best_score = i64::MIN;
+        for (i, (score, &w)) in self.scores.iter_mut().zip(&self.eff).enumerate() {
+            *score += w;
+            if *score > best_score {
+                best = i;
+                best_score = *score;
+            }
+        }
+        self.scores[best] -= self.total_weight;
+        best
+    }
+
     fn smooth_weighted_rr(&mut self, exclude: usize, total: i64) -> usize {
         let mut best = usize::MAX;
         for i in 0..self.scores.len() {

@@ -300,3 +300,21 @@ fn ring_lookup_matches_a_naive_scan() {
         assert_eq!(b.by_hash(h, usize::MAX, 3), naive);
     }
 }
+
+/// The fast path for an unrestricted pick chooses as the general scan:
+/// two choosers with the same weights, one always through each, agree
+/// pick for pick (ties included: equal weights).
+#[test]
+fn unrestricted_round_robin_fast_path_equals_the_general_scan() {
+    for weights in [&[1, 1][..], &[5, 1, 1], &[3, 3, 2, 7, 1], &[2, 2, 2, 2]] {
+        let mut fast = lb(weights);
+        let mut scan = lb(weights);
+        for _ in 0..200 {
+            let total = scan.total_weight;
+            let a = fast.smooth_rr_all();
+            let b = scan.smooth_weighted_rr(usize::MAX, total);
+            assert_eq!(a, b, "weights {weights:?}");
+        }
+        assert_eq!(fast.scores, scan.scores);
+    }
+}
