@@ -144,7 +144,9 @@ impl World {
 
     /// If `delay` is not zero, schedules the request to resume at `then`
     /// after it and returns true; otherwise the caller goes on at once.
-    #[inline]
+    /// (The test inline, the scheduling out of line: a zero hop costs a
+    /// compare, not a call.)
+    #[inline(always)]
     pub(super) fn wait(
         &mut self,
         s: &mut Sched,
@@ -155,9 +157,14 @@ impl World {
         if delay.is_zero() {
             return false;
         }
+        self.wait_for(s, id, delay, then);
+        true
+    }
+
+    #[inline(never)]
+    fn wait_for(&mut self, s: &mut Sched, id: ReqId, delay: SimDuration, then: Phase) {
         self.reqs[id].phase = then;
         s.schedule(delay, Event::Step(id));
-        true
     }
 
     /// Offers the request to station `st`; it resumes at `then` when served.
@@ -190,6 +197,7 @@ impl World {
         }
     }
 
+    #[inline]
     pub(super) fn start(&mut self, s: &mut Sched, id: ReqId) {
         let client = self.reqs[id].client;
         if let Some(lookup) = self.clients.resolve(client, s.now())
@@ -200,6 +208,7 @@ impl World {
         self.connect(s, id);
     }
 
+    #[inline]
     fn connect(&mut self, s: &mut Sched, id: ReqId) {
         self.reqs[id].entry = self.clients.entry_of(self.reqs[id].client);
         let d = self.net.delay(Link::ClientLb);
@@ -393,6 +402,7 @@ impl World {
         }
     }
 
+    #[inline]
     fn at_app(&mut self, s: &mut Sched, id: ReqId) {
         let Some(sv) = self.reqs[id].server else {
             return;

@@ -40,6 +40,9 @@ impl World {
     /// balancer closes the client's connection (the client sees an error at
     /// once); the request goes on server-side and its answer is dropped.
     fn client_side_timeout(&mut self, s: &mut Sched, id: ReqId, generation: u32, lb: LbId) {
+        if self.reqs[id].generation != generation {
+            return;
+        }
         let r = self.reqs[id];
         let answered = matches!(r.phase, Phase::RespAtClient | Phase::Free);
         if r.generation != generation || r.zombie || r.abandoned || answered || r.lb != Some(lb) {
@@ -61,6 +64,10 @@ impl World {
     /// it answers 504 and frees the backend's slot; the server goes on with
     /// the request, whose late answer is thrown away.
     fn server_timeout(&mut self, s: &mut Sched, id: ReqId, generation: u32) {
+        // Most deadlines are of requests long answered: look before copying.
+        if self.reqs[id].generation != generation {
+            return;
+        }
         let r = self.reqs[id];
         let waiting = r.phase.at_server();
         let (Some(sv), Some(_)) = (r.server, r.backend) else {

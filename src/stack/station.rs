@@ -6,6 +6,13 @@
 //! worker stays busy through its database queries, so the caller releases it.
 //! It keeps the time-weighted busy count and queue length and the waiting
 //! time of each job that starts, all reset at the end of the warm-up.
+//!
+//! The areas under busy and queue length are kept without a multiply per
+//! change: ∫busy dt over a period is the sum of its busy spells' ends minus
+//! the sum of their starts, so a worker taken adds −now, a worker freed
+//! +now (wrapping `u128`), and the area at `now` is that sum plus
+//! busy · now. A job passing from the queue to a worker at once changes
+//! neither busy count nor sum; the same holds for the queue.
 
 use crate::dist::Dist;
 use crate::engine::rng::Rng;
@@ -44,12 +51,12 @@ pub struct Station {
     /// Service times are multiplied by this (a slow-down fault); 1 normally.
     pub scale: f64,
     // Statistics since the last reset, in integer nanoseconds so that the
-    // hot path is a few integer operations: ∫busy dt, ∫queue length dt,
-    // the sum of waits, and the jobs that started.
+    // hot path is a few integer operations: ∫busy dt and ∫queue length dt
+    // (as Σ ends − Σ starts, see above), the sum of waits, and the jobs
+    // that started.
     since: SimTime,
-    last_change: SimTime,
-    busy_area: u128,
-    queue_area: u128,
+    busy_acc: u128,
+    queue_acc: u128,
     wait_sum_ns: u128,
     started: u64,
     pub rejected: u64,
@@ -88,23 +95,22 @@ impl Station {
             rng,
             scale: 1.0,
             since: SimTime::ZERO,
-            last_change: SimTime::ZERO,
-            busy_area: 0,
-            queue_area: 0,
+            busy_acc: 0,
+            queue_acc: 0,
             wait_sum_ns: 0,
             started: 0,
             rejected: 0,
         }
     }
 
-    /// Accumulates the areas under busy and queue length up to `now`;
-    /// called before either changes.
-    #[inline]
-    fn touch(&mut self, now: SimTime) {
-        let dt = u128::from((now - self.last_change).as_nanos());
-        self.busy_area += u128::from(self.busy) * dt;
-        self.queue_area += self.queue.len() as u128 * dt;
-        self.last_change = now;
+    /// The areas under busy and under queue length from the last reset
+    /// up to `now`.
+    fn areas(&self, now: SimTime) -> (u128, u128) {
+        let t = u128::from(now.as_nanos());
+        (
+            self.busy_acc.wrapping_add(u128::from(self.busy) * t),
+            self.queue_acc.wrapping_add(self.queue.len() as u128 * t),
+        )
     }
 
     /// Offers a job. On `Started`, the caller draws the service time with
@@ -112,12 +118,12 @@ impl Station {
     #[inline]
     pub fn admit(&mut self, now: SimTime, req: u32, kind: u8) -> Admit {
         if self.busy < self.workers {
-            self.touch(now);
+            self.busy_acc = self.busy_acc.wrapping_sub(u128::from(now.as_nanos()));
             self.busy += 1;
             self.started += 1;
             Admit::Started
         } else if (self.queue.len() as u64) < u64::from(self.queue_limit) {
-            self.touch(now);
+            self.queue_acc = self.queue_acc.wrapping_sub(u128::from(now.as_nanos()));
             self.queue.push_back(Waiting {
                 req,
                 kind,
@@ -145,15 +151,16 @@ impl Station {
     /// returned (request id, kind) so that the caller schedules its service.
     #[inline]
     pub fn release(&mut self, now: SimTime) -> Option<(u32, u8)> {
-        self.touch(now);
         match self.queue.pop_front() {
             Some(w) => {
+                self.queue_acc = self.queue_acc.wrapping_add(u128::from(now.as_nanos()));
                 self.started += 1;
                 self.wait_sum_ns += u128::from((now - w.since).as_nanos());
                 Some((w.req, w.kind))
             }
             None => {
                 debug_assert!(self.busy > 0, "release of an idle station {}", self.name);
+                self.busy_acc = self.busy_acc.wrapping_add(u128::from(now.as_nanos()));
                 self.busy -= 1;
                 None
             }
@@ -167,10 +174,10 @@ impl Station {
 
     /// Discards the statistics gathered so far (end of warm-up).
     pub fn reset_stats(&mut self, now: SimTime) {
-        self.touch(now);
+        let t = u128::from(now.as_nanos());
         self.since = now;
-        self.busy_area = 0;
-        self.queue_area = 0;
+        self.busy_acc = (u128::from(self.busy) * t).wrapping_neg();
+        self.queue_acc = (self.queue.len() as u128 * t).wrapping_neg();
         self.wait_sum_ns = 0;
         self.started = 0;
         self.rejected = 0;
@@ -178,9 +185,7 @@ impl Station {
 
     /// The statistics from the last reset up to `now`.
     pub fn stats(&self, now: SimTime) -> StationStats {
-        let dt = u128::from((now - self.last_change).as_nanos());
-        let busy_area = self.busy_area + u128::from(self.busy) * dt;
-        let queue_area = self.queue_area + self.queue.len() as u128 * dt;
+        let (busy_area, queue_area) = self.areas(now);
         let elapsed = (now - self.since).as_nanos() as f64;
         let mean = |area: u128| {
             if elapsed > 0.0 {
@@ -202,5 +207,71 @@ impl Station {
             started: self.started,
             rejected: self.rejected,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    fn station(workers: u32, limit: Option<u32>) -> Station {
+        let rng = crate::engine::rng::Streams::new(1).stream("service/test");
+        let exp = Dist::Exponential { mean_ns: 1e6 };
+        Station::new("test".into(), workers, limit, vec![exp], rng)
+    }
+
+    /// The areas kept as Σ ends − Σ starts equal the naive ones (busy and
+    /// queue length times each interval, summed at every change), through
+    /// a random run of arrivals and releases with a reset in the middle.
+    #[test]
+    fn areas_equal_the_naive_sum_over_intervals() {
+        let mut st = station(3, Some(5));
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        let (mut busy_area, mut queue_area, mut last) = (0u128, 0u128, 0u64);
+        let (mut now, mut rejected) = (0u64, 0u64);
+        for step in 0..5_000 {
+            now += rng.random_range(0..1_000);
+            let dt = u128::from(now - last);
+            busy_area += u128::from(st.busy) * dt;
+            queue_area += st.queue_len() as u128 * dt;
+            last = now;
+            if step == 2_000 {
+                st.reset_stats(SimTime(now));
+                (busy_area, queue_area, rejected) = (0, 0, 0);
+            }
+            if st.busy > 0 && rng.random::<f64>() < 0.5 {
+                st.release(SimTime(now));
+            } else if st.admit(SimTime(now), step, 0) == Admit::Rejected {
+                rejected += 1;
+            }
+        }
+        let end = now + 777;
+        let dt = u128::from(end - last);
+        busy_area += u128::from(st.busy) * dt;
+        queue_area += st.queue_len() as u128 * dt;
+        assert_eq!(st.areas(SimTime(end)), (busy_area, queue_area));
+        let stats = st.stats(SimTime(end));
+        assert!(rejected > 0, "the queue limit was reached");
+        assert_eq!(stats.rejected, rejected);
+    }
+
+    /// Jobs are served first come, first served, and a full queue rejects.
+    #[test]
+    fn the_queue_is_fifo_and_bounded() {
+        let mut st = station(1, Some(2));
+        let t = SimTime(10);
+        assert_eq!(st.admit(t, 1, 0), Admit::Started);
+        assert_eq!(st.admit(t, 2, 0), Admit::Queued);
+        assert_eq!(st.admit(t, 3, 0), Admit::Queued);
+        assert_eq!(st.admit(t, 4, 0), Admit::Rejected);
+        assert_eq!(st.release(SimTime(20)), Some((2, 0)));
+        assert_eq!(st.release(SimTime(30)), Some((3, 0)));
+        assert_eq!(st.release(SimTime(40)), None);
+        assert_eq!(st.busy, 0);
+        let s = st.stats(SimTime(40));
+        // Waits 10 and 20 ns over three started jobs.
+        assert_eq!((s.started, s.rejected), (3, 1));
+        assert_eq!(s.mean_wait_ms, 30.0 / 3.0 / 1e6);
     }
 }
