@@ -165,7 +165,7 @@ impl<E: Copy> EventQueue<E> {
 
     /// Removes and returns the earliest live event if it is due by `end`;
     /// leaves the queue as it is (but for cancelled entries) otherwise.
-    #[inline]
+    #[inline(always)]
     pub fn pop_due(&mut self, end: SimTime) -> Option<(SimTime, E)> {
         self.drop_spent_top();
         loop {

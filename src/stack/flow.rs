@@ -35,6 +35,7 @@ type Sched = Scheduler<Event>;
 
 impl World {
     /// Continues request `id` where its phase says, after an event.
+    #[inline(always)]
     pub(super) fn resume(&mut self, s: &mut Sched, id: ReqId) {
         match self.reqs[id].phase {
             Phase::Start => self.start(s, id),
@@ -63,7 +64,7 @@ impl World {
     }
 
     /// Offers request `id` to station `st`; false if the queue was full.
-    #[inline]
+    #[inline(always)]
     pub(super) fn enter(&mut self, s: &mut Sched, st: StationId, id: ReqId, kind: u8) -> bool {
         let station = &mut self.stations[st.index()];
         match station.admit(s.now(), id.0, kind) {
@@ -84,8 +85,22 @@ impl World {
     }
 
     /// Frees a worker of station `st`, starting the next waiting job.
-    #[inline]
+    /// (With nobody waiting — the common case — a few instructions inline;
+    /// handing the worker on is out of line.)
+    #[inline(always)]
     pub(super) fn release(&mut self, s: &mut Sched, st: StationId) {
+        let station = &mut self.stations[st.index()];
+        if station.queue_len() == 0 {
+            station.release(s.now());
+            return;
+        }
+        self.hand_on(s, st);
+    }
+
+    /// Frees a worker of station `st`, whose queue is not empty: the next
+    /// live job takes it.
+    #[inline(never)]
+    fn hand_on(&mut self, s: &mut Sched, st: StationId) {
         loop {
             let station = &mut self.stations[st.index()];
             let Some((next, kind)) = station.release(s.now()) else {
@@ -168,7 +183,7 @@ impl World {
     }
 
     /// Offers the request to station `st`; it resumes at `then` when served.
-    #[inline]
+    #[inline(always)]
     pub(super) fn station(
         &mut self,
         s: &mut Sched,
@@ -197,7 +212,7 @@ impl World {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn start(&mut self, s: &mut Sched, id: ReqId) {
         let client = self.reqs[id].client;
         if let Some(lookup) = self.clients.resolve(client, s.now())
@@ -208,7 +223,7 @@ impl World {
         self.connect(s, id);
     }
 
-    #[inline]
+    #[inline(always)]
     fn connect(&mut self, s: &mut Sched, id: ReqId) {
         self.reqs[id].entry = self.clients.entry_of(self.reqs[id].client);
         let d = self.net.delay(Link::ClientLb);
@@ -402,7 +417,7 @@ impl World {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn at_app(&mut self, s: &mut Sched, id: ReqId) {
         let Some(sv) = self.reqs[id].server else {
             return;

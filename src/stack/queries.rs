@@ -46,7 +46,7 @@ impl World {
     }
 
     /// Network delay between a server and a database (zero if co-located).
-    #[inline]
+    #[inline(always)]
     fn db_hop(&mut self, server: ServerId, q: Query) -> SimDuration {
         if self.dbs[q.db().index()].on_host(server) {
             SimDuration::ZERO

@@ -24,7 +24,7 @@ impl World {
     }
 
     /// Starts the client's (next) attempt of request `id`, arming its timeout.
-    #[inline]
+    #[inline(always)]
     fn begin_attempt(&mut self, s: &mut Sched, id: ReqId) {
         if let Some(t) = self.clients.timeout {
             let generation = self.reqs[id].generation;
@@ -105,7 +105,7 @@ impl World {
     }
 
     /// A request is over for its client: the next one of a closed user.
-    #[inline]
+    #[inline(always)]
     fn finish_request(&mut self, s: &mut Sched, client: u32) {
         self.reqs.in_flight -= 1;
         if self.clients.closed() && !self.stopped {

@@ -30,6 +30,21 @@ pub enum Admit {
     Rejected,
 }
 
+/// What the stack does when a job here ends, beyond the station itself:
+/// decided once from the model, so that a completion costs no look-ups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnDone {
+    /// Free the worker (balancer threads, nginx, an asynchronous app, a
+    /// database outside any replication set).
+    Release,
+    /// A synchronous app (PHP-FPM-like): the worker stays with the request
+    /// through its database queries, until the response leaves.
+    KeepWorker,
+    /// A database in a replication set: a write's end is a commit, which
+    /// semi-sync may hold until a replica acknowledges.
+    Commit,
+}
+
 /// One queued job: the request id, what kind of work (index into
 /// `services`), and when it joined the queue.
 #[derive(Clone, Copy, Debug)]
@@ -60,6 +75,8 @@ pub struct Station {
     wait_sum_ns: u128,
     started: u64,
     pub rejected: u64,
+    /// Set by the stack when it builds the station (`Release` otherwise).
+    pub on_done: OnDone,
 }
 
 /// A station's statistics over the measured period.
@@ -100,6 +117,7 @@ impl Station {
             wait_sum_ns: 0,
             started: 0,
             rejected: 0,
+            on_done: OnDone::Release,
         }
     }
 
@@ -115,7 +133,7 @@ impl Station {
 
     /// Offers a job. On `Started`, the caller draws the service time with
     /// [`Station::service_time`] and schedules its completion.
-    #[inline]
+    #[inline(always)]
     pub fn admit(&mut self, now: SimTime, req: u32, kind: u8) -> Admit {
         if self.busy < self.workers {
             self.busy_acc = self.busy_acc.wrapping_sub(u128::from(now.as_nanos()));
@@ -137,7 +155,7 @@ impl Station {
     }
 
     /// Draws a service time for a job of `kind`.
-    #[inline]
+    #[inline(always)]
     pub fn service_time(&mut self, kind: u8) -> SimDuration {
         let t = self.services[usize::from(kind)].sample(&mut self.rng);
         if self.scale == 1.0 {
@@ -149,7 +167,7 @@ impl Station {
 
     /// Frees one worker. If a job was waiting, it takes the worker and is
     /// returned (request id, kind) so that the caller schedules its service.
-    #[inline]
+    #[inline(always)]
     pub fn release(&mut self, now: SimTime) -> Option<(u32, u8)> {
         match self.queue.pop_front() {
             Some(w) => {
@@ -168,6 +186,7 @@ impl Station {
     }
 
     /// Jobs waiting for a worker.
+    #[inline]
     pub fn queue_len(&self) -> usize {
         self.queue.len()
     }

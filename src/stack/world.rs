@@ -34,7 +34,7 @@ use super::network::Network;
 use super::replication::NodeId;
 use super::server::Server;
 use super::slab::{NO_PLACE, Phase, Place, Slab};
-use super::station::{Station, StationStats};
+use super::station::{OnDone, Station, StationStats};
 use super::timeline::Timeline;
 use crate::engine::rng::Streams;
 use crate::engine::{Model, RunError, Scheduler, SimDuration, SimTime};
@@ -186,6 +186,9 @@ impl World {
             let station = add(d.name.clone(), d.connections, d.queue_limit, services);
             dbs.push(Database::new(d, station));
         }
+        for sv in servers.iter().filter(|sv| sv.mode == AppMode::Sync) {
+            stations[sv.app.index()].on_done = OnDone::KeepWorker;
+        }
         let end = SimTime::ZERO + sc.run.duration;
         let mut clusters = vec![];
         for (c, set) in m.replication.iter().enumerate() {
@@ -193,6 +196,7 @@ impl World {
             let cl = Cluster::new(set, name, streams, sc.run.window, end);
             for (i, &d) in set.members.iter().enumerate() {
                 dbs[d].node = Some((c as u16, NodeId(i as u16)));
+                stations[dbs[d].station.index()].on_done = OnDone::Commit;
             }
             clusters.push(cl);
         }
@@ -385,22 +389,18 @@ impl World {
             Event::Check { lb, backend } => self.check_start(s, lb, backend),
             Event::CheckEnd { lb, backend, ok } => self.check_end(s, lb, backend, ok),
             Event::Done { station, req } => {
-                let r = &self.reqs[req];
-                let sync = r.phase == Phase::AppCpuDone
-                    && r.server
-                        .is_some_and(|sv| self.servers[sv.index()].mode == AppMode::Sync);
-                if sync {
-                    self.reqs[req].holds_app = true;
-                } else if r.phase == Phase::DbDone
-                    && let Some(super::ids::Query::Write(d)) = r.query
-                    && self.dbs[d.index()].node.is_some()
-                {
-                    // A commit in a replication set: semi-sync may hold
-                    // the connection until a replica acknowledges.
-                    self.commit(s, station, req, d);
-                    return;
-                } else {
-                    self.release(s, station);
+                match self.stations[station.index()].on_done {
+                    OnDone::Release => self.release(s, station),
+                    OnDone::KeepWorker => self.reqs[req].holds_app = true,
+                    OnDone::Commit => match self.reqs[req].query {
+                        // A commit in a replication set: semi-sync may
+                        // hold the connection until a replica acknowledges.
+                        Some(super::ids::Query::Write(d)) => {
+                            self.commit(s, station, req, d);
+                            return;
+                        }
+                        _ => self.release(s, station),
+                    },
                 }
                 self.resume(s, req);
             }
