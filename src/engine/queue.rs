@@ -66,6 +66,8 @@ pub struct EventQueue<E> {
     /// the next `push` overwrites it and sifts once (most handlers schedule
     /// an event right after taking one), anything else removes it first.
     spent_top: bool,
+    /// The most entries the heap has held (kept where the heap grows).
+    peak: usize,
 }
 
 impl<E: Copy> Default for EventQueue<E> {
@@ -97,6 +99,7 @@ impl<E: Copy> EventQueue<E> {
             scheduled: 0,
             cancelled: 0,
             spent_top: false,
+            peak: 0,
         }
     }
 
@@ -136,6 +139,7 @@ impl<E: Copy> EventQueue<E> {
             }
         } else {
             self.heap.push(k);
+            self.peak = self.peak.max(self.heap.len());
         }
         self.next_seq += 1;
         self.scheduled += 1;
@@ -269,6 +273,11 @@ impl<E: Copy> EventQueue<E> {
     /// No entry at all (not even a cancelled one) is left.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The most entries the heap has held at once.
+    pub fn peak(&self) -> usize {
+        self.peak
     }
 
     /// Events scheduled so far.

@@ -150,6 +150,8 @@ pub trait Model {
 pub struct RunStats {
     pub events: u64,
     pub end: SimTime,
+    /// The most entries the event list has held at once (since the
+    /// scheduler was made, cancelled entries not yet dropped included).
     pub max_pending: usize,
 }
 
@@ -164,7 +166,6 @@ impl<E: Copy> Scheduler<E> {
         end: SimTime,
     ) -> Result<RunStats, RunError> {
         let start_events = self.handled;
-        let mut max_pending = self.queue.len();
         // An event after `end` stays where it is: nothing is ever pushed
         // back, so nothing is re-sequenced.
         while let Some((t, ev)) = self.queue.pop_due(end) {
@@ -182,7 +183,6 @@ impl<E: Copy> Scheduler<E> {
             if self.halted {
                 return Err(RunError::Halted { at: self.now });
             }
-            max_pending = max_pending.max(self.queue.len());
         }
         if end > self.now {
             self.now = end;
@@ -191,7 +191,7 @@ impl<E: Copy> Scheduler<E> {
         Ok(RunStats {
             events: self.handled - start_events,
             end: self.now,
-            max_pending,
+            max_pending: self.queue.peak(),
         })
     }
 
