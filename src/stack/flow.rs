@@ -65,18 +65,19 @@ impl World {
 
     /// Offers request `id` to station `st`; false if the queue was full.
     #[inline(always)]
-    pub(super) fn enter(&mut self, s: &mut Sched, st: StationId, id: ReqId, kind: u8) -> bool {
+    pub(super) fn enter(
+        &mut self,
+        s: &mut Sched,
+        st: StationId,
+        id: ReqId,
+        kind: u8,
+        then: Phase,
+    ) -> bool {
         let station = &mut self.stations[st.index()];
         match station.admit(s.now(), id.0, kind) {
             Admit::Started => {
                 let t = station.service_time(kind);
-                s.schedule(
-                    t,
-                    Event::Done {
-                        station: st,
-                        req: id,
-                    },
-                );
+                s.schedule(t, Event::served(st, id, then));
                 true
             }
             Admit::Queued => true,
@@ -114,13 +115,8 @@ impl World {
                 continue;
             }
             let t = station.service_time(kind);
-            s.schedule(
-                t,
-                Event::Done {
-                    station: st,
-                    req: next,
-                },
-            );
+            let then = self.reqs[next].phase;
+            s.schedule(t, Event::served(st, next, then));
             return;
         }
     }
@@ -193,7 +189,7 @@ impl World {
         then: Phase,
     ) {
         self.reqs[id].phase = then;
-        if !self.enter(s, st, id, kind) {
+        if !self.enter(s, st, id, kind, then) {
             self.fail(s, id, FailReason::QueueFull, World::station_place(st));
         }
     }
@@ -320,7 +316,7 @@ impl World {
 
     /// The balancer chooses a backend: dispatch, queue (every backend at its
     /// `maxconn`), or 503 (none believed up).
-    fn lb_done(&mut self, s: &mut Sched, id: ReqId) {
+    pub(super) fn lb_done(&mut self, s: &mut Sched, id: ReqId) {
         let r = self.reqs[id];
         let Some(lb) = r.lb else { return };
         let balancer = &mut self.balancers[lb.index()];
@@ -418,7 +414,7 @@ impl World {
     }
 
     #[inline(always)]
-    fn at_app(&mut self, s: &mut Sched, id: ReqId) {
+    pub(super) fn at_app(&mut self, s: &mut Sched, id: ReqId) {
         let Some(sv) = self.reqs[id].server else {
             return;
         };

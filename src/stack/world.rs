@@ -53,35 +53,97 @@ pub enum Event {
     /// The next open-workload arrival.
     Arrival,
     /// A closed-workload user finished thinking.
-    Think { user: u32 },
+    Think {
+        user: u32,
+    },
     /// A request's delay (network, DNS) is over: continue its journey.
     Step(ReqId),
-    /// A station finished serving a request.
-    Done { station: StationId, req: ReqId },
+    /// A station finished serving a request; it goes on where its phase says.
+    Done {
+        station: StationId,
+        req: ReqId,
+    },
+    /// A station finished serving a request whose next step is one of the
+    /// four every request takes — after the balancer's processing, nginx,
+    /// the app's CPU work, a query — named by the event itself, so that one
+    /// dispatch picks the step (a second one, on the request's phase, was
+    /// the commonest mispredicted branch: perf). `Event::served` builds them.
+    ServedAtLb {
+        station: StationId,
+        req: ReqId,
+    },
+    ServedAtNginx {
+        station: StationId,
+        req: ReqId,
+    },
+    ServedAtApp {
+        station: StationId,
+        req: ReqId,
+    },
+    ServedAtDb {
+        station: StationId,
+        req: ReqId,
+    },
     /// Fault number n of the scenario starts.
     FaultStart(u16),
     /// Fault number n ends (recovery).
     FaultEnd(u16),
     /// A balancer starts a health check of one of its backends.
-    Check { lb: LbId, backend: u16 },
+    Check {
+        lb: LbId,
+        backend: u16,
+    },
     /// That check ends, successfully or not.
-    CheckEnd { lb: LbId, backend: u16, ok: bool },
+    CheckEnd {
+        lb: LbId,
+        backend: u16,
+        ok: bool,
+    },
     /// A request has waited `timeout queue` in its balancer's queue. The
     /// slot's generation tells a timer left by an earlier occupant.
-    QueueTimeout { slot: ReqId, generation: u32 },
+    QueueTimeout {
+        slot: ReqId,
+        generation: u32,
+    },
     /// The client's timeout for a request expired (generation as above).
-    ClientTimeout { slot: ReqId, generation: u32 },
+    ClientTimeout {
+        slot: ReqId,
+        generation: u32,
+    },
     /// nginx's `fail_timeout` is over: the balancer uses the backend again.
-    Revive { lb: LbId, backend: u16 },
+    Revive {
+        lb: LbId,
+        backend: u16,
+    },
     /// A balancer's earliest deadline of one side has come.
-    LbTimer { lb: LbId, side: TimeoutSide },
+    LbTimer {
+        lb: LbId,
+        side: TimeoutSide,
+    },
     /// Random failure number n of a component with a `reliability`.
     RandomFail(u16),
     /// Its repair is done.
     RandomRepair(u16),
     /// A replication set's event, kept in `World::repl_events[slot]` (an
     /// event of the replication component is too big to carry here).
-    Repl { slot: u32 },
+    Repl {
+        slot: u32,
+    },
+}
+
+impl Event {
+    /// The completion of `req`'s service at `station`, whose next step is
+    /// `then` (a constant where the step functions call it).
+    #[inline(always)]
+    pub(super) fn served(station: StationId, req: ReqId, then: Phase) -> Event {
+        match then {
+            Phase::LbDone => Event::ServedAtLb { station, req },
+            Phase::AtApp => Event::ServedAtNginx { station, req },
+            Phase::AppCpuDone => Event::ServedAtApp { station, req },
+            Phase::DbDone => Event::ServedAtDb { station, req },
+            _ => Event::Done { station, req },
+        }
+    }
 }
 
 /// Everything one replication measured.
@@ -297,7 +359,11 @@ impl World {
             Event::Arrival => "arrivals".into(),
             Event::Think { .. } => "users' think times".into(),
             Event::Step(_) => "requests' network or DNS delays".into(),
-            Event::Done { station, .. } => {
+            Event::Done { station, .. }
+            | Event::ServedAtLb { station, .. }
+            | Event::ServedAtNginx { station, .. }
+            | Event::ServedAtApp { station, .. }
+            | Event::ServedAtDb { station, .. } => {
                 format!("service ends at {}", self.stations[station.index()].name)
             }
             Event::FaultStart(i) | Event::FaultEnd(i) => {
@@ -362,9 +428,30 @@ impl World {
             }
             Event::Step(id) if self.reqs[id].zombie => self.bury(s, id),
             Event::Step(id) => self.resume(s, id),
-            Event::Done { station, req } if self.reqs[req].zombie => {
-                self.release(s, station);
-                self.bury(s, req);
+            Event::ServedAtLb { station, req } => {
+                if self.served(s, station, req) {
+                    self.lb_done(s, req);
+                }
+            }
+            Event::ServedAtNginx { station, req } => {
+                if self.served(s, station, req) {
+                    self.at_app(s, req);
+                }
+            }
+            Event::ServedAtApp { station, req } => {
+                if self.served(s, station, req) {
+                    self.next_query(s, req);
+                }
+            }
+            Event::ServedAtDb { station, req } => {
+                if self.served(s, station, req) {
+                    self.db_done(s, req);
+                }
+            }
+            Event::Done { station, req } => {
+                if self.served(s, station, req) {
+                    self.resume(s, req);
+                }
             }
             Event::ClientTimeout { slot, generation } => {
                 // A timer whose request has left the slot is stale: a cancel
@@ -388,23 +475,33 @@ impl World {
             Event::FaultEnd(i) => self.fault_end(s, i),
             Event::Check { lb, backend } => self.check_start(s, lb, backend),
             Event::CheckEnd { lb, backend, ok } => self.check_end(s, lb, backend, ok),
-            Event::Done { station, req } => {
-                match self.stations[station.index()].on_done {
-                    OnDone::Release => self.release(s, station),
-                    OnDone::KeepWorker => self.reqs[req].holds_app = true,
-                    OnDone::Commit => match self.reqs[req].query {
-                        // A commit in a replication set: semi-sync may
-                        // hold the connection until a replica acknowledges.
-                        Some(super::ids::Query::Write(d)) => {
-                            self.commit(s, station, req, d);
-                            return;
-                        }
-                        _ => self.release(s, station),
-                    },
-                }
-                self.resume(s, req);
-            }
         }
+    }
+
+    /// A station ended `req`'s service: frees the worker (or keeps it, or
+    /// starts a commit) and says whether the request goes on now — not
+    /// for a zombie (buried here) nor a commit (it goes on when done).
+    #[inline(always)]
+    fn served(&mut self, s: &mut Scheduler<Event>, station: StationId, req: ReqId) -> bool {
+        if self.reqs[req].zombie {
+            self.release(s, station);
+            self.bury(s, req);
+            return false;
+        }
+        match self.stations[station.index()].on_done {
+            OnDone::Release => self.release(s, station),
+            OnDone::KeepWorker => self.reqs[req].holds_app = true,
+            OnDone::Commit => match self.reqs[req].query {
+                // A commit in a replication set: semi-sync may hold the
+                // connection until a replica acknowledges.
+                Some(super::ids::Query::Write(d)) => {
+                    self.commit(s, station, req, d);
+                    return false;
+                }
+                _ => self.release(s, station),
+            },
+        }
+        true
     }
 }
 
