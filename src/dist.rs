@@ -15,7 +15,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use rand::{Rng, RngExt};
+use rand::RngExt;
 use rand_distr::{Distribution, Exp1, StandardNormal};
 
 use crate::engine::SimDuration;
@@ -27,8 +27,8 @@ pub const STD_NORMAL_P99: f64 = 2.326_347_874_040_841;
 /// (ziggurat, no logarithm) times the mean. The one exponential draw, so
 /// every caller consumes its stream alike; each rounds as it needs.
 #[inline(always)]
-pub fn exponential_ns<R: Rng + ?Sized>(rng: &mut R, mean_ns: f64) -> f64 {
-    rng.sample::<f64, _>(Exp1) * mean_ns
+pub fn exponential_ns(rng: &mut crate::engine::rng::Rng, mean_ns: f64) -> f64 {
+    crate::engine::exp1::exp1(rng) * mean_ns
 }
 
 /// A sampled distribution of a non-negative duration, in nanoseconds.
@@ -224,7 +224,7 @@ impl Dist {
     /// One draw, rounded to whole nanoseconds. The two commonest
     /// distributions are drawn inline; the others out of line.
     #[inline(always)]
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimDuration {
+    pub fn sample(&self, rng: &mut crate::engine::rng::Rng) -> SimDuration {
         let ns = match self {
             Dist::Constant { value_ns } => *value_ns,
             Dist::Exponential { mean_ns } => exponential_ns(rng, *mean_ns),
@@ -235,7 +235,7 @@ impl Dist {
 
     /// One draw of the distributions `sample` does not draw inline, in ns.
     #[inline(never)]
-    fn sample_other_ns<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+    fn sample_other_ns(&self, rng: &mut crate::engine::rng::Rng) -> f64 {
         match self {
             Dist::Constant { value_ns } => *value_ns,
             Dist::Exponential { mean_ns } => exponential_ns(rng, *mean_ns),

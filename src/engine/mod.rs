@@ -4,6 +4,7 @@
 //!
 //! Invariant: no web words here (no request, server, balancer, database).
 
+pub mod exp1;
 pub mod queue;
 pub mod rng;
 pub mod sim;

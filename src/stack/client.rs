@@ -99,7 +99,7 @@ impl Clients {
     /// no logarithm).
     #[inline]
     pub(super) fn interarrival(&mut self) -> SimDuration {
-        let x: f64 = self.rng_arrivals.sample(rand_distr::Exp1);
+        let x = crate::engine::exp1::exp1(&mut self.rng_arrivals);
         SimDuration::from_nanos_f64(x * self.mean_gap_ns)
     }
 
