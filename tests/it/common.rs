@@ -1,7 +1,7 @@
 //! Helpers shared by the integration-test modules.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A temporary folder, unique per test run and call, removed when dropped.
@@ -76,4 +76,37 @@ pub fn judge_refusal(
         ));
     }
     wrong
+}
+
+/// `stacksim ARGS` (the binary under test), for the caller to add
+/// arguments, a working folder or environment to.
+pub fn stacksim_cmd() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_stacksim"))
+}
+
+/// Runs `cmd` and asserts that it exits 0, showing its stderr if not.
+pub fn succeed(cmd: &mut Command) -> Output {
+    let o = cmd.output().expect("run stacksim");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// Asserts that `stacksim report OUT` rebuilds each of `files` in the
+/// results folder `out` byte for byte from the folder's files alone.
+pub fn assert_report_rebuilds_the_same(out: &Path, files: &[&str]) {
+    let before: Vec<Vec<u8>> = (files.iter())
+        .map(|f| std::fs::read(out.join(f)).unwrap_or_else(|e| panic!("{f}: {e}")))
+        .collect();
+    succeed(stacksim_cmd().arg("report").arg(out));
+    for (f, b) in files.iter().zip(before) {
+        assert!(
+            std::fs::read(out.join(f)).unwrap() == b,
+            "{f} changed on `report`"
+        );
+    }
 }

@@ -14,11 +14,10 @@
 //! correctly (each interval clears the target by a wide margin at 100
 //! simulated seconds), and an answer one off is a real error, not noise.
 
-use super::common::TempDir;
+use super::common::{TempDir, assert_report_rebuilds_the_same, stacksim_cmd, succeed};
 use stacksim::analytic::{MMc, Queue};
 use stacksim::input::Overrides;
 use stacksim::plan::{PlanResult, Verdict};
-use std::process::Command;
 
 /// Plans the experiment `toml` (written to a temp folder).
 fn plan_toml(toml: &str) -> PlanResult {
@@ -207,13 +206,12 @@ fn summary(r: &PlanResult) -> Vec<String> {
 
 fn plan_cli(dir: &TempDir, threads: &str) -> (Vec<u8>, String) {
     let out = dir.path().join(format!("out-{threads}"));
-    let o = Command::new(env!("CARGO_BIN_EXE_stacksim"))
-        .args(["plan", "e.toml", "--threads", threads, "--out"])
-        .arg(&out)
-        .current_dir(dir.path())
-        .output()
-        .expect("run stacksim plan");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = succeed(
+        stacksim_cmd()
+            .args(["plan", "e.toml", "--threads", threads, "--out"])
+            .arg(&out)
+            .current_dir(dir.path()),
+    );
     let csv = std::fs::read(out.join("plan.csv")).expect("plan.csv");
     (csv, String::from_utf8_lossy(&o.stdout).into_owned())
 }
@@ -240,24 +238,10 @@ fn a_plan_is_the_same_whatever_the_thread_count() {
     let text = String::from_utf8(one).unwrap();
     assert!(text.starts_with("order,knob,value,run,"), "{text}");
     // `stacksim report` rebuilds the chart and reports from the files alone.
-    let out = dir.path().join("out-1");
-    let files = ["plan.svg", "plan.png", "report.html", "report.md"];
-    let before: Vec<Vec<u8>> = files
-        .iter()
-        .map(|f| std::fs::read(out.join(f)).unwrap())
-        .collect();
-    let o = Command::new(env!("CARGO_BIN_EXE_stacksim"))
-        .arg("report")
-        .arg(&out)
-        .output()
-        .expect("run stacksim report");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for (f, b) in files.iter().zip(before) {
-        assert!(
-            std::fs::read(out.join(f)).unwrap() == b,
-            "{f} changed on `report`"
-        );
-    }
+    assert_report_rebuilds_the_same(
+        &dir.path().join("out-1"),
+        &["plan.svg", "plan.png", "report.html", "report.md"],
+    );
 }
 
 /// M/M/4 of exponential 10 ms jobs at a rate from 100 to 350 req/s in

@@ -8,7 +8,7 @@
 
 use super::bars::{self, row};
 use super::style::{
-    LIGHT, LegendEntry, Theme, colour, fmt_ms, fmt_pct, fmt_s, legend_width, log_ticks, shape,
+    LegendEntry, Theme, TimeY, colour, fmt_ms, fmt_pct, legend_width, log_ticks, shape, time_chart,
     y_ticks,
 };
 use super::{Area, Backend, Drawn};
@@ -123,23 +123,11 @@ pub fn lag<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     } else {
         (0.01, 1.0)
     };
-    let mut c = ChartBuilder::on(&plot)
-        .margin_right(th.px(10.0))
-        .x_label_area_size(th.px(46.0))
-        .y_label_area_size(th.px(90.0))
-        .build_cartesian_2d(t0..t1, (lo..hi).log_scale())?;
-    c.configure_mesh()
-        .light_line_style(LIGHT)
-        .bold_line_style(LIGHT)
-        .x_labels(12)
-        .x_label_formatter(&|v| fmt_s(*v))
-        .y_labels(0)
-        .y_label_formatter(&|_| String::new())
-        .x_desc("simulated time")
-        .y_desc("replication lag")
-        .axis_desc_style(th.axis())
-        .label_style(th.tick())
-        .draw()?;
+    let lag = TimeY {
+        desc: "replication lag",
+        labels: None,
+    };
+    let mut c = time_chart(&plot, th, (t0, t1), (lo..hi).log_scale(), lag, true, 0.0)?;
     y_ticks(th, &mut c, &plot, &log_ticks(lo, hi), fmt_ms)?;
     let ms_all: Vec<(String, Vec<(f64, f64)>)> = (all.iter())
         .map(|(n, p)| (n.clone(), p.iter().map(|&(t, v)| (t, v * 1e3)).collect()))
@@ -167,23 +155,11 @@ pub fn stale<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
     let hi = if hi > 0.0 { (hi * 1.15).min(1.0) } else { 0.01 };
-    let mut c = ChartBuilder::on(&plot)
-        .margin_right(th.px(10.0))
-        .x_label_area_size(th.px(46.0))
-        .y_label_area_size(th.px(90.0))
-        .build_cartesian_2d(t0..t1, 0.0..hi)?;
-    c.configure_mesh()
-        .light_line_style(LIGHT)
-        .bold_line_style(LIGHT)
-        .x_labels(12)
-        .y_labels(6)
-        .x_label_formatter(&|v| fmt_s(*v))
-        .y_label_formatter(&|v| fmt_pct(*v))
-        .x_desc("simulated time")
-        .y_desc("stale reads")
-        .axis_desc_style(th.axis())
-        .label_style(th.tick())
-        .draw()?;
+    let share = TimeY {
+        desc: "stale reads",
+        labels: Some((6, &|v| fmt_pct(*v))),
+    };
+    let mut c = time_chart(&plot, th, (t0, t1), 0.0..hi, share, true, 0.0)?;
     lines(&mut c, th, &all, |v| v)?;
     Ok(title)
 }
