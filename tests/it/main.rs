@@ -23,7 +23,7 @@
 //! - `statistics`: CI coverage, MSER-5 warm-up, sequential stopping and common random numbers against computed expectations;
 //! - `replication`: the replication component alone against closed forms and a reference history;
 //! - `replication_wired`: replication through the whole stack (stale share, lag vs applier capacity, semi-sync latency, determinism);
-//! - `replication_failover`: lost writes in a failover, a dead replica, orchestrator's block, failover in `availability`;
+//! - `replication_failover`: lost writes in a failover, a dead replica, orchestrator's block, a NULL lag while the primary is down, failover in `availability`;
 
 mod availability;
 mod bad_input;

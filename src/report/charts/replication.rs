@@ -1,7 +1,8 @@
 //! Replication charts, drawn only when the folder has `replication.csv`
 //! (the model replicates): the lag over time (`Seconds_Behind_Source` of
-//! the laggiest replica, mean over replications of each window's mean;
-//! log axis), the stale-read share over time (stale reads over reads in
+//! the laggiest replica, mean over the replications that report one of
+//! each window's mean; log axis; a gap where none does, as while the
+//! primary is down and every replica's lag is NULL), the stale-read share over time (stale reads over reads in
 //! each window, pooled over replications), one line per scenario (the
 //! first 16, so colours and markers stay distinct), and a summary of
 //! every scenario: mean lag and stale share with 95% CI whiskers.
@@ -70,7 +71,8 @@ fn subtitle(f: &Folder, what: &str) -> String {
     format!("{} · {what}{more}", f.meta("experiment").unwrap_or(""))
 }
 
-/// Draws lines with markers every few points.
+/// Draws lines with markers every few points, broken where a value is
+/// missing (NaN): a gap, not a line across it.
 fn lines<DB: Backend, Y: plotters::coord::ranged1d::Ranged<ValueType = f64>>(
     c: &mut ChartContext<DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
     th: &Theme,
@@ -78,11 +80,14 @@ fn lines<DB: Backend, Y: plotters::coord::ranged1d::Ranged<ValueType = f64>>(
     clip: impl Fn(f64) -> f64,
 ) -> Result<(), Box<dyn std::error::Error>> {
     for (i, (_, pts)) in all.iter().enumerate() {
+        for run in pts.split(|p| !p.1.is_finite()).filter(|r| !r.is_empty()) {
+            let run = run.iter().map(|&(t, v)| (t, clip(v)));
+            c.draw_series(LineSeries::new(run, th.line(colour(i), 2.0)))?;
+        }
         let pts: Vec<(f64, f64)> = (pts.iter())
             .filter(|p| p.1.is_finite())
             .map(|&(t, v)| (t, clip(v)))
             .collect();
-        c.draw_series(LineSeries::new(pts.clone(), th.line(colour(i), 2.0)))?;
         let every = (pts.len() / 12).max(1);
         let marks: Vec<(f64, f64)> = pts.iter().copied().step_by(every).collect();
         th.markers(c, &marks, shape(i), colour(i), 0)?;
@@ -104,11 +109,19 @@ pub fn lag<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     let title = "Replication lag over time".to_string();
     let sub = subtitle(
         f,
-        "Seconds_Behind_Source of the laggiest replica, mean over replications (log scale; 0 drawn at the floor)",
+        "Seconds_Behind_Source of the laggiest replica, mean over replications (log scale; 0 drawn at the floor; gap: NULL)",
     );
     let body = th.titled(root, &title, &sub)?;
+    // NULL windows (empty cells) are left out of the mean; none left: a gap.
     let all = series(f, |ws| {
-        ws.iter().map(|w| w.lag_mean_s).sum::<f64>() / ws.len().max(1) as f64
+        let v: Vec<f64> = (ws.iter().map(|w| w.lag_mean_s))
+            .filter(|x| x.is_finite())
+            .collect();
+        if v.is_empty() {
+            f64::NAN
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
     });
     let names: Vec<String> = all.iter().map(|s| s.0.clone()).collect();
     let plot = legend(&body, th, &names)?;
