@@ -110,3 +110,28 @@ pub fn assert_report_rebuilds_the_same(out: &Path, files: &[&str]) {
         );
     }
 }
+
+/// Starts `stacksim ARGS` in the repository folder, sends it SIGINT (as
+/// Ctrl-C does) after `after_ms`, and waits: the exit code, stdout, and how
+/// long it took to stop after the signal, in seconds.
+pub fn interrupted(args: &[&str], after_ms: u64) -> (Option<i32>, String, f64) {
+    let child = stacksim_cmd()
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start stacksim");
+    std::thread::sleep(std::time::Duration::from_millis(after_ms));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let res = child.wait_with_output().expect("wait for stacksim");
+    (
+        res.status.code(),
+        String::from_utf8_lossy(&res.stdout).into_owned(),
+        started.elapsed().as_secs_f64(),
+    )
+}

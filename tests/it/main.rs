@@ -16,7 +16,8 @@
 //! - `failures`: health checks, retries, crashes and algorithms against computed expectations;
 //! - `readme`: every TOML block of README.md passes `stacksim check` as written.
 //! - `plan`: the capacity planner against Erlang C (M/M/c workers, rate, p99, an undecided point);
-//! - `plan_fleet`: the planner on M/M/1 fleets (N+1), an availability target, determinism across threads;
+//! - `plan_fleet`: the planner on M/M/1 fleets (N+1) and an availability target;
+//! - `plan_cli`: `stacksim plan` as a user runs it: determinism across threads, `report` rebuilds, Ctrl-C;
 //! - `shard`: `run --shard K/N` + `merge` equal the unsharded run byte for byte; merge refuses shards that do not belong together;
 //! - `sweep`: a two-axis sweep's names, axis columns, zip, and determinism across threads;
 //! - `tidy`: walks `src/` and enforces the architecture invariants (ARCHITECTURE.md).
@@ -41,6 +42,7 @@ mod experiments;
 mod failures;
 mod fuzz;
 mod plan;
+mod plan_cli;
 mod plan_fleet;
 mod readme;
 mod replication;

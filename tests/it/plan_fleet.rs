@@ -1,17 +1,14 @@
 //! The capacity planner on fleets of servers: the smallest fleet of
 //! randomly fed M/M/1 servers that meets a mean-latency target with and
-//! without one server down (N+1), the servers an availability target
-//! needs (1 − uⁿ, exact by enumeration), and a fleet plan through the
-//! command line — the same plan.csv on 1 and 2 threads, and its chart and
-//! reports rebuilt byte for byte by `stacksim report`. The targets are
-//! placed as `plan.rs` explains, at least 10% from theory on either side.
+//! without one server down (N+1), and the servers an availability target
+//! needs (1 − uⁿ, exact by enumeration). The targets are placed as
+//! `plan.rs` explains, at least 10% from theory on either side.
 
-use super::common::{TempDir, assert_report_rebuilds_the_same, stacksim_cmd, succeed};
 use super::plan::{first_passing, plan_toml, summary};
 
 /// `n` single-worker servers behind a random balancer: each an M/M/1 with
 /// λ/n (a random split of a Poisson stream is Poisson).
-fn fleet(n_plus_one: bool) -> String {
+pub(super) fn fleet(n_plus_one: bool) -> String {
     format!(
         r#"
 name = "plan-fleet"
@@ -78,46 +75,6 @@ fn n_plus_one_needs_exactly_one_more_server_where_theory_says_so() {
     // The analytic mean beside the run is the M/M/1 figure of the fleet.
     let theory = mm1_mean_ms(n1);
     assert!((best.runs[0].analytic.mean_ms - theory).abs() < 1e-6 * theory);
-}
-
-fn plan_cli(dir: &TempDir, threads: &str) -> (Vec<u8>, String) {
-    let out = dir.path().join(format!("out-{threads}"));
-    let o = succeed(
-        stacksim_cmd()
-            .args(["plan", "e.toml", "--threads", threads, "--out"])
-            .arg(&out)
-            .current_dir(dir.path()),
-    );
-    let csv = std::fs::read(out.join("plan.csv")).expect("plan.csv");
-    (csv, String::from_utf8_lossy(&o.stdout).into_owned())
-}
-
-/// The same plan on 1 and 2 threads: the same plan.csv, byte for byte, and
-/// the same recommendation; the chart and reports are written.
-#[test]
-fn a_plan_is_the_same_whatever_the_thread_count() {
-    let dir = TempDir::new("plan-threads");
-    dir.write("e.toml", &fleet(true));
-    let (one, said) = plan_cli(&dir, "1");
-    let (two, _) = plan_cli(&dir, "2");
-    assert!(one == two, "plan.csv differs between --threads 1 and 2");
-    assert!(said.contains("recommendation: 6 servers"), "{said}");
-    for f in [
-        "plan.png",
-        "plan.svg",
-        "report.html",
-        "report.md",
-        "experiment.csv",
-    ] {
-        assert!(dir.path().join("out-1").join(f).exists(), "{f} missing");
-    }
-    let text = String::from_utf8(one).unwrap();
-    assert!(text.starts_with("order,knob,value,run,"), "{text}");
-    // `stacksim report` rebuilds the chart and reports from the files alone.
-    assert_report_rebuilds_the_same(
-        &dir.path().join("out-1"),
-        &["plan.svg", "plan.png", "report.html", "report.md"],
-    );
 }
 
 /// Servers that fail (MTBF 90 h, repaired 6 h after a 4 h alert: down a
