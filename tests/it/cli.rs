@@ -552,15 +552,7 @@ fn ctrl_c_keeps_the_finished_scenarios_marked_incomplete() {
         3,
         "header and quick's two replications: {reps}"
     );
-    assert!(read("experiment.csv").contains(&format!("status,{note}")));
-    assert!(read("report.md").contains(note));
-    assert!(read("report.html").contains(note));
-    let beside: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(beside.len(), 2, "no staging folder left: {beside:?}");
+    super::common::assert_marked_incomplete(dir.path(), &out, note);
 }
 
 #[test]

@@ -135,3 +135,20 @@ pub fn interrupted(args: &[&str], after_ms: u64) -> (Option<i32>, String, f64) {
         started.elapsed().as_secs_f64(),
     )
 }
+
+/// Asserts what a command stopped by Ctrl-C after finishing some of its
+/// work leaves in `out`, a folder of `dir` beside one input file: `note`
+/// in a `status` row of `experiment.csv` and at the top of both reports,
+/// and no staging folder left in `dir`.
+pub fn assert_marked_incomplete(dir: &Path, out: &Path, note: &str) {
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+    assert!(read("experiment.csv").contains(&format!("status,{note}")));
+    assert!(read("report.md").contains(note));
+    assert!(read("report.html").contains(note));
+    let beside: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(beside.len(), 2, "no staging folder left: {beside:?}");
+}
