@@ -28,5 +28,6 @@ cp "$out/capacity-plan/plan.png" docs/charts/capacity-plan.png
 cp "$out/replication-lag/replication-summary.png" docs/charts/replication-lag-summary.png
 cp "$out/replication-lag/replication-lag.png" docs/charts/replication-lag-over-time.png
 cp "$out/lose-db-primary/latency-over-time-orchestrator-semisync.png" docs/charts/lose-db-primary-semisync-latency.png
+cp "$out/lose-db-primary/replication-lag.png" docs/charts/lose-db-primary-lag.png
 echo "refreshed docs/charts/"
 ls -l docs/charts

@@ -94,6 +94,17 @@ pub enum Error {
         finished: usize,
         total: usize,
     },
+    /// Ctrl-C stopped a plan: the points evaluated were written into
+    /// `written` (marked incomplete, no recommendation), or nothing was
+    /// (none had been).
+    #[error("error: interrupted (Ctrl-C): {}", match written {
+        Some(dir) => format!("wrote the {points} point(s) evaluated into {}/, marked incomplete; no recommendation", dir.display()),
+        None => "no point evaluated; nothing written".to_string(),
+    })]
+    PlanInterrupted {
+        written: Option<std::path::PathBuf>,
+        points: usize,
+    },
     /// Stdout's reader went away: not an error worth a message.
     #[error("")]
     BrokenPipe,
@@ -128,7 +139,7 @@ impl Error {
             | Error::Merge(_)
             | Error::Print(_) => Kind::Runtime,
             Error::BrokenPipe => Kind::Quiet,
-            Error::Interrupted { .. } => Kind::Interrupted,
+            Error::Interrupted { .. } | Error::PlanInterrupted { .. } => Kind::Interrupted,
         }
     }
 

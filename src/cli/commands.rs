@@ -271,7 +271,14 @@ pub(super) fn plan(a: PlanArgs, overrides: &Overrides, out: &mut dyn Write) -> R
             );
         }
     };
-    let res = crate::plan::plan(&input, a.threads, &progress)?;
+    let interrupt = progress::interrupt_flag();
+    let res = crate::plan::plan_until(&input, a.threads, &progress, interrupt.as_deref())?;
+    if !res.complete && res.points.is_empty() {
+        return Err(Error::PlanInterrupted {
+            written: None,
+            points: 0,
+        });
+    }
     let wall = started.elapsed().as_secs_f64();
     let s = &res.spec;
     let search = format!(
@@ -298,6 +305,16 @@ pub(super) fn plan(a: PlanArgs, overrides: &Overrides, out: &mut dyn Write) -> R
     let slos = report::plan_out::slos(&res);
     let meta = report::meta::write_plan(at, exp, search.clone(), slos)?;
     files.extend(meta.iter().map(|p| name_of(p)));
+    // As `run` does: what was finished, marked incomplete, and exit 130.
+    let note = (!res.complete).then(|| {
+        format!(
+            "INCOMPLETE: interrupted (Ctrl-C) after {} point(s); no recommendation",
+            res.points.len()
+        )
+    });
+    if let Some(note) = &note {
+        report::meta::mark_incomplete(at, note)?;
+    }
     if !a.no_charts {
         files.extend(report::render_folder(at)?.iter().map(|p| name_of(p)));
     }
@@ -313,6 +330,16 @@ pub(super) fn plan(a: PlanArgs, overrides: &Overrides, out: &mut dyn Write) -> R
         res.points.len()
     )
     .map_err(io)?;
+    if let Some(note) = &note {
+        writeln!(out, "{note}").map_err(io)?;
+    }
     write!(out, "{}", report::plan_out::render(&res)).map_err(io)?;
-    writeln!(out, "{}", wrote(&dir, &files)).map_err(io)
+    writeln!(out, "{}", wrote(&dir, &files)).map_err(io)?;
+    if note.is_some() {
+        return Err(Error::PlanInterrupted {
+            written: Some(dir),
+            points: res.points.len(),
+        });
+    }
+    Ok(())
 }

@@ -23,6 +23,10 @@
 //! Beside each run, `analytic.rs` gives the queueing-theory estimate of the
 //! same stations (from `experiment::capacity`) and a note on why the
 //! simulation may part from it.
+//!
+//! Ctrl-C ([`plan_until`] with a cancel flag): the point being evaluated is
+//! abandoned, the points before it are kept, and the result is marked
+//! incomplete, with no answer (a bisection cut short has none).
 
 pub mod analytic;
 pub mod decide;
@@ -35,6 +39,7 @@ use crate::input::validate::plan::{Knob, PlanSpec};
 use crate::stats::Estimate;
 pub use decide::Verdict;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// One simulated design (the full fleet, or the fleet without one server).
 #[derive(Clone, Debug)]
@@ -84,6 +89,9 @@ pub struct PlanResult {
     pub points: Vec<Point>,
     /// The smallest passing value (largest for the rate), if any.
     pub answer: Option<f64>,
+    /// False when Ctrl-C stopped the search: `points` are those evaluated
+    /// before it and `answer` is `None`.
+    pub complete: bool,
 }
 
 impl PlanResult {
@@ -102,20 +110,37 @@ pub fn plan(
     threads: Option<usize>,
     progress: &dyn Fn(&Point),
 ) -> Result<PlanResult, Error> {
+    plan_until(input, threads, progress, None)
+}
+
+/// [`plan`], stopped when `cancel` is raised (Ctrl-C): the result then
+/// holds the points evaluated before, `complete` false.
+pub fn plan_until(
+    input: &PlanInput,
+    threads: Option<usize>,
+    progress: &dyn Fn(&Point),
+    cancel: Option<&AtomicBool>,
+) -> Result<PlanResult, Error> {
     let spec = &input.spec;
     let grid = spec.grid();
     let pool = run::Pool::new(threads)?;
     let mut done: BTreeMap<usize, Point> = BTreeMap::new();
-    let eval = |i: usize, done: &mut BTreeMap<usize, Point>| -> Result<bool, Error> {
+    // Whether the value at `i` passes; `None`: interrupted first.
+    let eval = |i: usize, done: &mut BTreeMap<usize, Point>| -> Result<Option<bool>, Error> {
         if let Some(p) = done.get(&i) {
-            return Ok(p.verdict == Verdict::Pass);
+            return Ok(Some(p.verdict == Verdict::Pass));
+        }
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Ok(None);
         }
         let order = done.len() + 1;
-        let p = evaluate(input, &pool, grid[i], order)?;
+        let Some(p) = evaluate(input, &pool, grid[i], order, cancel)? else {
+            return Ok(None);
+        };
         progress(&p);
         let pass = p.verdict == Verdict::Pass;
         done.insert(i, p);
-        Ok(pass)
+        Ok(Some(pass))
     };
     // Indices ordered so that "passes" is false…false true…true.
     let at = |k: usize| {
@@ -126,33 +151,46 @@ pub fn plan(
         }
     };
     let n = grid.len();
-    let answer = if !eval(at(n - 1), &mut done)? {
-        None
-    } else {
+    // `None`: interrupted; `Some(answer)` otherwise.
+    let mut search = || -> Result<Option<Option<f64>>, Error> {
+        match eval(at(n - 1), &mut done)? {
+            None => return Ok(None),
+            Some(false) => return Ok(Some(None)),
+            Some(true) => {}
+        }
         // Invariant: at(hi) passes; every k < lo is known (or assumed,
         // for k = 0 before it is tried) to fail.
         let (mut lo, mut hi) = (0usize, n - 1);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if eval(at(mid), &mut done)? {
-                hi = mid;
-            } else {
-                lo = mid + 1;
+            match eval(at(mid), &mut done)? {
+                None => return Ok(None),
+                Some(true) => hi = mid,
+                Some(false) => lo = mid + 1,
             }
         }
-        Some(grid[at(hi)])
+        Ok(Some(Some(grid[at(hi)])))
     };
+    let found = search()?;
     Ok(PlanResult {
         name: input.experiment.name.clone(),
         spec: spec.clone(),
         points: done.into_values().collect(),
-        answer,
+        answer: found.flatten(),
+        complete: found.is_some(),
     })
 }
 
 /// Simulates the point at `value` (and without its biggest server for N+1)
 /// until every run is decided or at the cap; then its availability.
-fn evaluate(input: &PlanInput, pool: &run::Pool, value: f64, order: usize) -> Result<Point, Error> {
+/// `None` if `cancel` was raised before its runs were decided.
+fn evaluate(
+    input: &PlanInput,
+    pool: &run::Pool,
+    value: f64,
+    order: usize,
+    cancel: Option<&AtomicBool>,
+) -> Result<Option<Point>, Error> {
     let spec = &input.spec;
     let full = input.point(value, None)?;
     let mut scenarios = vec![full];
@@ -162,20 +200,22 @@ fn evaluate(input: &PlanInput, pool: &run::Pool, value: f64, order: usize) -> Re
             scenarios.push(input.point(value, Some(&gone))?);
         }
     }
-    let runs = run::simulate_until_decided(&scenarios, spec, pool)?;
+    let Some(runs) = run::simulate_until_decided(&scenarios, spec, pool, cancel)? else {
+        return Ok(None);
+    };
     let availability = match spec.min_availability {
         Some(min) => Some(availability(&scenarios[0], min)?),
         None => None,
     };
     let mut verdicts: Vec<Verdict> = runs.iter().map(|r| r.verdict).collect();
     verdicts.extend(availability.as_ref().map(|a| a.verdict));
-    Ok(Point {
+    Ok(Some(Point {
         value,
         verdict: decide::all(&verdicts),
         runs,
         availability,
         order,
-    })
+    }))
 }
 
 /// The full fleet's long-run availability against `min`: decided by the

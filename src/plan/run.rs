@@ -1,10 +1,12 @@
 //! Simulating a point's scenarios until each is decided: the first batch
-//! through `experiment::run` (warm-up detection, seeds and all), then more
+//! through `experiment::run_each` (warm-up detection, seeds and all), then more
 //! replications, `first_replications` at a time, for the scenarios whose
 //! interval still straddles an SLO — each new replication with the same
 //! seed and warm-up `experiment::run` gave the batch, so a grown point is
 //! exactly the point run with more replications. A scenario whose open
 //! workload overloads an unbounded queue is failed without simulating it.
+//! A raised cancel flag (Ctrl-C) abandons the point: no new replication
+//! starts, and the point is not reported.
 
 use super::analytic;
 use super::decide::{self, Verdict};
@@ -19,6 +21,7 @@ use crate::stack::{ReplicationResult, simulate};
 use crate::stats::Estimate;
 use crate::stats::settings::Measure;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The thread pool of the added replications.
 pub struct Pool {
@@ -114,12 +117,14 @@ fn verdicts(spec: &PlanSpec, reps: &[ReplicationResult]) -> (Verdict, Verdict) {
 }
 
 /// Runs `scenarios` (a point's full fleet, and without one server) until
-/// each is decided or at the cap.
+/// each is decided or at the cap; `None` if `cancel` was raised first.
 pub fn simulate_until_decided(
     scenarios: &[Scenario],
     spec: &PlanSpec,
     pool: &Pool,
-) -> Result<Vec<Run>, Error> {
+    cancel: Option<&AtomicBool>,
+) -> Result<Option<Vec<Run>>, Error> {
+    let stopped = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     let mut scs: Vec<Scenario> = scenarios.to_vec();
     for sc in &mut scs {
         sc.run.replications = spec.first_replications;
@@ -140,11 +145,21 @@ pub fn simulate_until_decided(
         allow_overload: true,
         sweep: None,
     };
-    let mut results: Vec<ScenarioResult> = if to_run.is_empty() {
-        vec![]
-    } else {
-        experiment::run(&exp, pool.threads, &|| {})?
-    };
+    let mut results: Vec<ScenarioResult> = vec![];
+    if !to_run.is_empty() {
+        let opts = experiment::RunOptions {
+            threads: pool.threads,
+            progress: &|| {},
+            cancel,
+        };
+        let outcome = experiment::run_each(&exp, opts, &mut |s| {
+            results.push(s);
+            Ok::<_, Error>(())
+        })?;
+        if outcome == experiment::Outcome::Interrupted {
+            return Ok(None);
+        }
+    }
     // The scenarios as their replications ran: seed and warm-up.
     let seeded: Vec<Scenario> = (to_run.iter().enumerate())
         .map(|(i, sc)| {
@@ -172,11 +187,18 @@ pub fn simulate_until_decided(
         if jobs.is_empty() {
             break;
         }
+        if stopped() {
+            return Ok(None);
+        }
+        // After Ctrl-C no replication starts; those running finish.
         let out: Vec<_> = pool.install(|| {
             jobs.par_iter()
-                .map(|&(i, r)| simulate(&seeded[i], r))
+                .map(|&(i, r)| (!stopped()).then(|| simulate(&seeded[i], r)))
                 .collect()
         });
+        let Some(out) = out.into_iter().collect::<Option<Vec<_>>>() else {
+            return Ok(None);
+        };
         for (&(i, r), res) in jobs.iter().zip(out) {
             let res = res.map_err(|source| RunFailure::Model {
                 scenario: seeded[i].name.clone(),
@@ -218,7 +240,7 @@ pub fn simulate_until_decided(
         };
         runs.push(run);
     }
-    Ok(runs)
+    Ok(Some(runs))
 }
 
 fn finished(sc: &Scenario, spec: &PlanSpec, reps: &[ReplicationResult], a: Analytic) -> Run {

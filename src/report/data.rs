@@ -8,228 +8,20 @@
 //! CSVs, an availability study's, or both). Columns are found by name; an
 //! empty cell (a figure that does not exist, such as the p99 of a window
 //! without a successful request) reads as NaN.
+//!
+//! The row types are in `data/rows.rs`, the CSV reading in `data/table.rs`.
 
 use super::ReportError;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// A CSV file read whole, columns found by header name.
-struct Table {
-    path: PathBuf,
-    headers: Vec<String>,
-    rows: Vec<csv::StringRecord>,
-}
+mod rows;
+mod table;
 
-impl Table {
-    /// `Ok(None)` when the file does not exist.
-    fn read(dir: &Path, name: &str) -> Result<Option<Table>, ReportError> {
-        let path = dir.join(name);
-        if !path.exists() {
-            return Ok(None);
-        }
-        let bad = |e: csv::Error| ReportError::Csv {
-            path: path.clone(),
-            message: e.to_string(),
-        };
-        let mut r = csv::Reader::from_path(&path).map_err(bad)?;
-        let headers = r.headers().map_err(bad)?.iter().map(String::from).collect();
-        let rows = r.records().collect::<Result<Vec<_>, _>>().map_err(bad)?;
-        Ok(Some(Table {
-            path,
-            headers,
-            rows,
-        }))
-    }
-
-    fn col(&self, name: &str) -> Result<usize, ReportError> {
-        (self.headers.iter().position(|h| h == name)).ok_or_else(|| ReportError::Csv {
-            path: self.path.clone(),
-            message: format!("no column `{name}`"),
-        })
-    }
-
-    /// Each row mapped by `f`, which gets a getter for text and numbers.
-    fn map<T>(&self, f: impl Fn(&Row) -> Result<T, ReportError>) -> Result<Vec<T>, ReportError> {
-        (self.rows.iter())
-            .map(|rec| f(&Row { table: self, rec }))
-            .collect()
-    }
-}
-
-struct Row<'a> {
-    table: &'a Table,
-    rec: &'a csv::StringRecord,
-}
-
-impl Row<'_> {
-    fn text(&self, name: &str) -> Result<String, ReportError> {
-        let i = self.table.col(name)?;
-        Ok(self.rec.get(i).unwrap_or("").to_string())
-    }
-    fn num(&self, name: &str) -> Result<f64, ReportError> {
-        let t = self.text(name)?;
-        Ok(t.trim().parse().unwrap_or(f64::NAN))
-    }
-}
-
-/// A row of `summary.csv`.
-#[derive(Clone, Debug)]
-pub struct Summary {
-    pub scenario: String,
-    pub replications: f64,
-    pub requests: f64,
-    pub ok: f64,
-    pub failed: f64,
-    pub availability: f64,
-    pub availability_ci95: f64,
-    pub throughput_rps: f64,
-    pub throughput_rps_ci95: f64,
-    pub mean_ms: f64,
-    pub mean_ms_ci95: f64,
-    pub p50_ms: f64,
-    pub p99_ms: f64,
-    pub p99_ms_ci95: f64,
-    pub p999_ms: f64,
-    pub max_ms: f64,
-    /// With a sweep: the scenario's value on each axis (`Folder::axes`).
-    pub axis_values: Vec<String>,
-}
-
-/// A row of `plan.csv` (the planner's evidence; see `plan_out.rs`).
-#[derive(Clone, Debug)]
-pub struct PlanRow {
-    pub order: f64,
-    pub knob: String,
-    pub value: f64,
-    /// `all`, or `without web1`.
-    pub run: String,
-    pub replications: f64,
-    pub measure: String,
-    pub slo_ms: f64,
-    pub measure_ms: f64,
-    pub measure_ms_ci95: f64,
-    pub mean_ms: f64,
-    pub analytic_mean_ms: f64,
-    pub errors: f64,
-    pub max_errors: f64,
-    pub run_verdict: String,
-    pub point_verdict: String,
-    pub recommended: bool,
-}
-
-/// A row of `percentiles.csv`.
-#[derive(Clone, Debug)]
-pub struct Percentile {
-    pub scenario: String,
-    pub nines: f64,
-    pub latency_ms: f64,
-}
-
-/// A row of `stations.csv`.
-#[derive(Clone, Debug)]
-pub struct Station {
-    pub scenario: String,
-    pub station: String,
-    pub utilisation: f64,
-}
-
-/// A row of `failures.csv`.
-#[derive(Clone, Debug)]
-pub struct Failure {
-    pub scenario: String,
-    pub replication: f64,
-    pub reason: String,
-    pub count: f64,
-}
-
-/// A row of `timeseries.csv`.
-#[derive(Clone, Debug)]
-pub struct Window {
-    pub scenario: String,
-    pub replication: f64,
-    pub t_s: f64,
-    pub failed: f64,
-    pub p50_ms: f64,
-    pub p99_ms: f64,
-}
-
-/// A row of `timeline.csv`.
-#[derive(Clone, Debug)]
-pub struct Event {
-    pub scenario: String,
-    pub replication: f64,
-    pub t_s: f64,
-    pub event: String,
-}
-
-/// A row of `availability.csv`.
-#[derive(Clone, Debug)]
-pub struct Availability {
-    pub scenario: String,
-    pub replications: f64,
-    pub years: f64,
-    pub availability: f64,
-    pub availability_ci95: f64,
-    pub downtime_min_per_year: f64,
-    pub analytic_availability: f64,
-    pub analytic_downtime_min_per_year: f64,
-}
-
-/// A row of `availability_components.csv`.
-#[derive(Clone, Debug)]
-pub struct Component {
-    pub scenario: String,
-    pub component: String,
-    pub failures_per_year: f64,
-    pub downtime_share: f64,
-}
-
-/// A row of `failures_over_time.csv`: one window's failures of one reason.
-#[derive(Clone, Debug)]
-pub struct WindowFailure {
-    pub scenario: String,
-    pub replication: f64,
-    pub t_s: f64,
-    pub reason: String,
-    pub count: f64,
-}
-
-/// A row of `replication.csv`: one replication set in one scenario.
-#[derive(Clone, Debug)]
-pub struct ReplSummary {
-    pub scenario: String,
-    pub set: String,
-    pub stale_share: f64,
-    pub stale_share_ci95: f64,
-    pub stale_age_mean_ms: f64,
-    pub ryw_violations: f64,
-    pub write_wait_mean_ms: f64,
-    pub write_wait_p99_ms: f64,
-    pub semi_sync_fallbacks: f64,
-    pub failed_writes: f64,
-    pub lost_writes: f64,
-    pub lost_writes_ci95: f64,
-    pub lost_acknowledged: f64,
-    pub rpo_s: f64,
-    pub failovers: f64,
-    pub read_only_s: f64,
-    pub lag_mean_s: f64,
-    pub lag_mean_s_ci95: f64,
-    pub lag_p99_s: f64,
-    pub lag_max_s: f64,
-    pub staleness_mean_s: f64,
-}
-
-/// A row of `replication_over_time.csv`.
-#[derive(Clone, Debug)]
-pub struct ReplWindow {
-    pub scenario: String,
-    pub replication: f64,
-    pub t_s: f64,
-    pub reads: f64,
-    pub stale_reads: f64,
-    pub lag_mean_s: f64,
-    pub staleness_mean_s: f64,
-}
+pub use rows::{
+    Availability, Component, Event, Failure, Percentile, PlanRow, ReplSummary, ReplWindow, Station,
+    Summary, Window, WindowFailure,
+};
+use table::{Row, Table, load};
 
 /// Everything in a results folder.
 #[derive(Clone, Debug, Default)]
@@ -259,14 +51,6 @@ pub struct Folder {
     pub axes: Vec<String>,
     /// `plan.csv`, written by `stacksim plan`.
     pub plan: Vec<PlanRow>,
-}
-
-fn load<T>(
-    dir: &Path,
-    name: &str,
-    f: impl Fn(&Row) -> Result<T, ReportError>,
-) -> Result<Vec<T>, ReportError> {
-    Table::read(dir, name)?.map_or(Ok(vec![]), |t| t.map(f))
 }
 
 impl Folder {

@@ -249,6 +249,13 @@ pub fn render(p: &PlanResult) -> String {
     o.push('\n');
     let _ = writeln!(o, "SLOs: {}", slos(p));
     match p.answer {
+        None if !p.complete => {
+            let _ = writeln!(
+                o,
+                "recommendation: none — the search was interrupted (Ctrl-C) after {} point(s)",
+                p.points.len()
+            );
+        }
         Some(v) => {
             let _ = writeln!(o, "recommendation: {}", knob_phrase(s.knob, v));
             let nearest = (p.points.iter())

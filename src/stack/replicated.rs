@@ -256,7 +256,7 @@ impl World {
             return;
         };
         let cl = &self.clusters[usize::from(c)];
-        if cl.repl.is_replica(node) && cl.repl.seconds_behind_source(s.now(), node).is_some() {
+        if cl.repl.is_running_replica(node) {
             self.query_at(s, id, sv, q);
         } else if let Some(local) = self.servers[sv.index()].reads_from {
             self.route_read(s, id, sv, local);

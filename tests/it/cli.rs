@@ -482,35 +482,17 @@ fn rerun_into_the_same_folder_leaves_no_temporary_files() {
     assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), first);
 }
 
-/// Starts `run` with `args`, sends SIGINT after `after`, and waits: the
+/// Starts `run` with `args`, sends SIGINT after `after_ms`, and waits: the
 /// exit status, stdout and how long it took to stop.
 fn interrupted_run(
     args: &[&str],
     out: &std::path::Path,
     after_ms: u64,
 ) -> (Option<i32>, String, f64) {
-    let child = Command::new(env!("CARGO_BIN_EXE_stacksim"))
-        .arg("run")
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("start stacksim");
-    std::thread::sleep(std::time::Duration::from_millis(after_ms));
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill -INT");
-    assert!(killed.success());
-    let started = std::time::Instant::now();
-    let res = child.wait_with_output().expect("wait for stacksim");
-    (
-        res.status.code(),
-        String::from_utf8_lossy(&res.stdout).into_owned(),
-        started.elapsed().as_secs_f64(),
-    )
+    let mut all = vec!["run"];
+    all.extend(args);
+    all.extend(["--out", out.to_str().expect("a UTF-8 temp path")]);
+    super::common::interrupted(&all, after_ms)
 }
 
 #[test]
@@ -570,15 +552,7 @@ fn ctrl_c_keeps_the_finished_scenarios_marked_incomplete() {
         3,
         "header and quick's two replications: {reps}"
     );
-    assert!(read("experiment.csv").contains(&format!("status,{note}")));
-    assert!(read("report.md").contains(note));
-    assert!(read("report.html").contains(note));
-    let beside: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(beside.len(), 2, "no staging folder left: {beside:?}");
+    super::common::assert_marked_incomplete(dir.path(), &out, note);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration-test modules.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A temporary folder, unique per test run and call, removed when dropped.
@@ -76,4 +76,79 @@ pub fn judge_refusal(
         ));
     }
     wrong
+}
+
+/// `stacksim ARGS` (the binary under test), for the caller to add
+/// arguments, a working folder or environment to.
+pub fn stacksim_cmd() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_stacksim"))
+}
+
+/// Runs `cmd` and asserts that it exits 0, showing its stderr if not.
+pub fn succeed(cmd: &mut Command) -> Output {
+    let o = cmd.output().expect("run stacksim");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// Asserts that `stacksim report OUT` rebuilds each of `files` in the
+/// results folder `out` byte for byte from the folder's files alone.
+pub fn assert_report_rebuilds_the_same(out: &Path, files: &[&str]) {
+    let before: Vec<Vec<u8>> = (files.iter())
+        .map(|f| std::fs::read(out.join(f)).unwrap_or_else(|e| panic!("{f}: {e}")))
+        .collect();
+    succeed(stacksim_cmd().arg("report").arg(out));
+    for (f, b) in files.iter().zip(before) {
+        assert!(
+            std::fs::read(out.join(f)).unwrap() == b,
+            "{f} changed on `report`"
+        );
+    }
+}
+
+/// Starts `stacksim ARGS` in the repository folder, sends it SIGINT (as
+/// Ctrl-C does) after `after_ms`, and waits: the exit code, stdout, and how
+/// long it took to stop after the signal, in seconds.
+pub fn interrupted(args: &[&str], after_ms: u64) -> (Option<i32>, String, f64) {
+    let child = stacksim_cmd()
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start stacksim");
+    std::thread::sleep(std::time::Duration::from_millis(after_ms));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let res = child.wait_with_output().expect("wait for stacksim");
+    (
+        res.status.code(),
+        String::from_utf8_lossy(&res.stdout).into_owned(),
+        started.elapsed().as_secs_f64(),
+    )
+}
+
+/// Asserts what a command stopped by Ctrl-C after finishing some of its
+/// work leaves in `out`, a folder of `dir` beside one input file: `note`
+/// in a `status` row of `experiment.csv` and at the top of both reports,
+/// and no staging folder left in `dir`.
+pub fn assert_marked_incomplete(dir: &Path, out: &Path, note: &str) {
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+    assert!(read("experiment.csv").contains(&format!("status,{note}")));
+    assert!(read("report.md").contains(note));
+    assert!(read("report.html").contains(note));
+    let beside: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(beside.len(), 2, "no staging folder left: {beside:?}");
 }

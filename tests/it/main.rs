@@ -15,14 +15,16 @@
 //! - `fuzz`: mutated bundled files never crash, hang or exhaust stacksim, and every message is located and short;
 //! - `failures`: health checks, retries, crashes and algorithms against computed expectations;
 //! - `readme`: every TOML block of README.md passes `stacksim check` as written.
-//! - `plan`: the capacity planner against Erlang C and M/M/1 fleets (N+1), determinism across threads;
+//! - `plan`: the capacity planner against Erlang C (M/M/c workers, rate, p99, an undecided point);
+//! - `plan_fleet`: the planner on M/M/1 fleets (N+1) and an availability target;
+//! - `plan_cli`: `stacksim plan` as a user runs it: determinism across threads, `report` rebuilds, Ctrl-C;
 //! - `shard`: `run --shard K/N` + `merge` equal the unsharded run byte for byte; merge refuses shards that do not belong together;
 //! - `sweep`: a two-axis sweep's names, axis columns, zip, and determinism across threads;
 //! - `tidy`: walks `src/` and enforces the architecture invariants (ARCHITECTURE.md).
 //! - `statistics`: CI coverage, MSER-5 warm-up, sequential stopping and common random numbers against computed expectations;
 //! - `replication`: the replication component alone against closed forms and a reference history;
 //! - `replication_wired`: replication through the whole stack (stale share, lag vs applier capacity, semi-sync latency, determinism);
-//! - `replication_failover`: lost writes in a failover, a dead replica, orchestrator's block, failover in `availability`;
+//! - `replication_failover`: lost writes in a failover, a dead replica, orchestrator's block, a NULL lag while the primary is down, failover in `availability`;
 
 mod availability;
 mod bad_input;
@@ -40,6 +42,8 @@ mod experiments;
 mod failures;
 mod fuzz;
 mod plan;
+mod plan_cli;
+mod plan_fleet;
 mod readme;
 mod replication;
 mod replication_failover;

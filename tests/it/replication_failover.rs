@@ -1,10 +1,11 @@
 //! Replication's failures through the whole stack and in `stacksim
 //! availability`, against computed expectations: writes lost in a
-//! failover, a dead replica's reads, orchestrator's block, and failover
-//! counted in long-run availability. The model and helpers are
+//! failover, a dead replica's reads, orchestrator's block, a lag that is
+//! NULL (no sample) while the primary is down, and failover counted in
+//! long-run availability. The model and helpers are
 //! `replication_wired`'s.
 
-use super::common::TempDir;
+use super::common::{TempDir, stacksim_cmd, succeed};
 use super::replication_wired::{assert_in_ci, experiment, model, run, set};
 use std::process::Command;
 
@@ -159,4 +160,61 @@ fn orchestrator_blocks_a_second_failover_for_an_hour() {
     }
     let read_only: Vec<f64> = reps.iter().map(|r| set(r).read_only_s).collect();
     assert_in_ci("time without a primary (s)", &read_only, 15.5 + 30.0);
+}
+
+/// While the primary is down, MySQL reports a replica's
+/// `Seconds_Behind_Source` as NULL once its relay log is applied (its I/O
+/// thread has no source), and stacksim leaves such samples out: an empty
+/// cell in `replication_over_time.csv`, not 0. db1 dies at t = 20 s and
+/// restarts at 30 s (no failover policy: it takes writes again and db2
+/// fetches what it missed). db2 applies 1 ms events on 4 workers, 4,000/s,
+/// against 50 writes/s arriving with no delay: when db1 dies its relay log
+/// holds the few events of the last millisecond or so, applied well within
+/// the crash's own window. So, in every replication, each window wholly
+/// before the crash has a lag, each window from 21 s to 29 s none, and each
+/// window wholly after the restart one again; and the lag chart breaks
+/// there instead of drawing zeros.
+#[test]
+fn lag_is_null_not_zero_while_the_primary_is_down() {
+    let dir = TempDir::new("repl-null-lag");
+    let fault = "[[faults]]\nat = \"20s\"\ntarget = \"db1\"\nkind = \"crash\"\nmode = \"process\"\nduration = \"10s\"";
+    let exp = experiment(&model("", "apply = \"1ms\""), 100.0, 0.5, 30, 4, fault);
+    let path = dir.write("null-lag.toml", &exp);
+    let out = dir.path().join("out");
+    succeed(
+        stacksim_cmd()
+            .args(["run", &path, "--quiet", "--out"])
+            .arg(&out),
+    );
+    let text = std::fs::read_to_string(out.join("replication_over_time.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (rep, t, lag) = (col("replication"), col("t_s"), col("lag_mean_s"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let mut seen = [0usize; 3];
+    for row in &rows {
+        let t_s: f64 = row[t].parse().unwrap();
+        let expect_null = match t_s as u32 {
+            0..=19 | 31..=39 => false,
+            21..=29 => true,
+            _ => continue, // the windows of the crash and of the restart
+        };
+        seen[usize::from(expect_null)] += 1;
+        seen[2] += usize::from(row[lag].is_empty());
+        assert_eq!(
+            row[lag].is_empty(),
+            expect_null,
+            "replication {}, window at {t_s} s: lag `{}`",
+            row[rep],
+            row[lag]
+        );
+    }
+    // 4 replications × (29 windows with a lag, 9 without).
+    assert_eq!(seen, [4 * 29, 4 * 9, 4 * 9]);
+    // The chart: one line before the outage and one after, for the one
+    // scenario (in its colour, Okabe–Ito blue, 2 px wide: the legend's sample is wider).
+    let svg = std::fs::read_to_string(out.join("replication-lag.svg")).unwrap();
+    let lines = svg.matches("stroke=\"#0072B2\" stroke-width=\"2\"");
+    assert_eq!(lines.count(), 2, "the lag line is not broken at the outage");
 }

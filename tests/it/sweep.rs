@@ -7,8 +7,7 @@
 //! the sweep chart has a line per other-axis value, the stated SLO, and is
 //! rebuilt byte for byte by `stacksim report`.
 
-use super::common::TempDir;
-use std::process::Command;
+use super::common::{TempDir, assert_report_rebuilds_the_same, stacksim_cmd, succeed};
 
 const EXPERIMENT: &str = r#"model = "MODEL"
 duration = "4s"
@@ -34,17 +33,11 @@ fn experiment(dir: &TempDir, text: &str) -> String {
 }
 
 fn run(exp: &str, out: &std::path::Path, threads: &str) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_stacksim"))
-        .args(["run", exp, "--quiet", "--no-charts", "--threads", threads])
-        .arg("--out")
-        .arg(out)
-        .output()
-        .expect("run stacksim");
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    succeed(
+        stacksim_cmd()
+            .args(["run", exp, "--quiet", "--no-charts", "--threads", threads])
+            .arg("--out")
+            .arg(out),
     );
     std::fs::read_to_string(out.join("summary.csv")).expect("summary.csv")
 }
@@ -128,12 +121,11 @@ fn the_sweep_chart_draws_a_line_per_other_axis_value_and_rebuilds_the_same() {
     let dir = TempDir::new("sweep-chart");
     let exp = experiment(&dir, EXPERIMENT);
     let out = dir.path().join("t");
-    let o = Command::new(env!("CARGO_BIN_EXE_stacksim"))
-        .args(["run", &exp, "--quiet", "--out"])
-        .arg(&out)
-        .output()
-        .expect("run stacksim");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    succeed(
+        stacksim_cmd()
+            .args(["run", &exp, "--quiet", "--out"])
+            .arg(&out),
+    );
     let svg = std::fs::read_to_string(out.join("sweep.svg")).expect("sweep.svg");
     let texts = super::charts::svg_texts(&svg);
     for label in [
@@ -151,25 +143,10 @@ fn the_sweep_chart_draws_a_line_per_other_axis_value_and_rebuilds_the_same() {
         !svg.contains(">rate=100"),
         "the first axis is the x axis, not a line"
     );
-    let before: Vec<Vec<u8>> = ["sweep.svg", "sweep.png", "report.html", "report.md"]
-        .iter()
-        .map(|f| std::fs::read(out.join(f)).unwrap())
-        .collect();
-    let o = Command::new(env!("CARGO_BIN_EXE_stacksim"))
-        .arg("report")
-        .arg(&out)
-        .output()
-        .expect("run stacksim report");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for (f, b) in ["sweep.svg", "sweep.png", "report.html", "report.md"]
-        .iter()
-        .zip(before)
-    {
-        assert!(
-            std::fs::read(out.join(f)).unwrap() == b,
-            "{f} changed on `report`"
-        );
-    }
+    assert_report_rebuilds_the_same(
+        &out,
+        &["sweep.svg", "sweep.png", "report.html", "report.md"],
+    );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
         html.contains("<h2>Sweep</h2>"),

@@ -11,8 +11,8 @@
 //! shows all reasons together.
 
 use super::style::{
-    LIGHT, LegendEntry, Shape, Theme, colour, fmt_ms, fmt_rps, fmt_s, legend_width, log_ticks,
-    reason_colour, tint, y_ticks,
+    LegendEntry, Shape, Theme, TimeY, colour, fmt_ms, fmt_rps, legend_width, log_ticks,
+    reason_colour, time_chart, tint, y_ticks,
 };
 use super::{Area, Backend, Drawn};
 use crate::report::data::Folder;
@@ -247,22 +247,19 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder, scenario: &str
     } else {
         (0.1, 1000.0)
     };
-    let mut c = ChartBuilder::on(&top)
-        .margin_right(th.px(10.0))
-        .x_label_area_size(th.px(8.0))
-        .y_label_area_size(th.px(90.0))
-        .build_cartesian_2d(t0..t1, (lo..hi).log_scale())?;
-    c.configure_mesh()
-        .light_line_style(LIGHT)
-        .bold_line_style(LIGHT)
-        .x_labels(12)
-        .x_label_formatter(&|_| String::new())
-        .y_labels(0)
-        .y_label_formatter(&|_| String::new())
-        .y_desc("latency (log scale)")
-        .axis_desc_style(th.axis())
-        .label_style(th.tick())
-        .draw()?;
+    let latency = TimeY {
+        desc: "latency (log scale)",
+        labels: None,
+    };
+    let mut c = time_chart(
+        &top,
+        th,
+        (t0, t1),
+        (lo..hi).log_scale(),
+        latency,
+        false,
+        0.0,
+    )?;
     y_ticks(th, &mut c, &top, &log_ticks(lo, hi), fmt_ms)?;
     draw_events(&mut c, th, &evs, t0, t1, true)?;
     for r in runs(&points, |p| p.p99_hi_ms) {
@@ -294,24 +291,11 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder, scenario: &str
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
     let fmax = if fmax > 0.0 { fmax * 1.15 } else { 1.0 };
-    let mut c2 = ChartBuilder::on(&bottom)
-        .margin_right(th.px(10.0))
-        .margin_top(th.px(6.0))
-        .x_label_area_size(th.px(46.0))
-        .y_label_area_size(th.px(90.0))
-        .build_cartesian_2d(t0..t1, 0.0..fmax)?;
-    c2.configure_mesh()
-        .light_line_style(LIGHT)
-        .bold_line_style(LIGHT)
-        .x_labels(12)
-        .y_labels(4)
-        .x_label_formatter(&|v| fmt_s(*v))
-        .y_label_formatter(&|v| fmt_rps(*v))
-        .x_desc("simulated time")
-        .y_desc("failed (when given up)")
-        .axis_desc_style(th.axis())
-        .label_style(th.tick())
-        .draw()?;
+    let failed = TimeY {
+        desc: "failed (when given up)",
+        labels: Some((4, &|v| fmt_rps(*v))),
+    };
+    let mut c2 = time_chart(&bottom, th, (t0, t1), 0.0..fmax, failed, true, 6.0)?;
     draw_events(&mut c2, th, &evs, t0, t1, false)?;
     // A step curve of `v` per window.
     let steps = |v: &dyn Fn(&Point) -> f64| -> Vec<(f64, f64)> {

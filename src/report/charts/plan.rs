@@ -72,12 +72,15 @@ pub fn draw<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     let slo = first.map_or(f64::NAN, |r| r.slo_ms);
     let title = format!("Capacity plan: {measure} against {knob}");
     let best = f.plan.iter().find(|r| r.recommended).map(|r| r.value);
+    // An interrupted search (Ctrl-C) has no answer, whatever it evaluated.
+    let verdict = match (best, f.meta(crate::report::meta::STATUS)) {
+        (Some(b), _) => format!("recommended: {knob} = {b}"),
+        (None, Some(_)) => "search interrupted: no recommendation".to_string(),
+        (None, None) => "no value met every SLO".to_string(),
+    };
     let sub = format!(
-        "{} · {measure} of successful requests, mean of replications with 95% CI · {}",
+        "{} · {measure} of successful requests, mean of replications with 95% CI · {verdict}",
         f.meta("experiment").unwrap_or(""),
-        best.map_or("no value met every SLO".to_string(), |b| format!(
-            "recommended: {knob} = {b}"
-        ))
     );
     let body = th.titled(root, &title, &sub)?;
     let nplus = f.plan.iter().any(|r| r.run != "all");

@@ -1,14 +1,15 @@
 //! Replication charts, drawn only when the folder has `replication.csv`
 //! (the model replicates): the lag over time (`Seconds_Behind_Source` of
-//! the laggiest replica, mean over replications of each window's mean;
-//! log axis), the stale-read share over time (stale reads over reads in
+//! the laggiest replica, mean over the replications that report one of
+//! each window's mean; log axis; a gap where none does, as while the
+//! primary is down and every replica's lag is NULL), the stale-read share over time (stale reads over reads in
 //! each window, pooled over replications), one line per scenario (the
 //! first 16, so colours and markers stay distinct), and a summary of
 //! every scenario: mean lag and stale share with 95% CI whiskers.
 
 use super::bars::{self, row};
 use super::style::{
-    LIGHT, LegendEntry, Theme, colour, fmt_ms, fmt_pct, fmt_s, legend_width, log_ticks, shape,
+    LegendEntry, Theme, TimeY, colour, fmt_ms, fmt_pct, legend_width, log_ticks, shape, time_chart,
     y_ticks,
 };
 use super::{Area, Backend, Drawn};
@@ -70,7 +71,8 @@ fn subtitle(f: &Folder, what: &str) -> String {
     format!("{} · {what}{more}", f.meta("experiment").unwrap_or(""))
 }
 
-/// Draws lines with markers every few points.
+/// Draws lines with markers every few points, broken where a value is
+/// missing (NaN): a gap, not a line across it.
 fn lines<DB: Backend, Y: plotters::coord::ranged1d::Ranged<ValueType = f64>>(
     c: &mut ChartContext<DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
     th: &Theme,
@@ -78,11 +80,14 @@ fn lines<DB: Backend, Y: plotters::coord::ranged1d::Ranged<ValueType = f64>>(
     clip: impl Fn(f64) -> f64,
 ) -> Result<(), Box<dyn std::error::Error>> {
     for (i, (_, pts)) in all.iter().enumerate() {
+        for run in pts.split(|p| !p.1.is_finite()).filter(|r| !r.is_empty()) {
+            let run = run.iter().map(|&(t, v)| (t, clip(v)));
+            c.draw_series(LineSeries::new(run, th.line(colour(i), 2.0)))?;
+        }
         let pts: Vec<(f64, f64)> = (pts.iter())
             .filter(|p| p.1.is_finite())
             .map(|&(t, v)| (t, clip(v)))
             .collect();
-        c.draw_series(LineSeries::new(pts.clone(), th.line(colour(i), 2.0)))?;
         let every = (pts.len() / 12).max(1);
         let marks: Vec<(f64, f64)> = pts.iter().copied().step_by(every).collect();
         th.markers(c, &marks, shape(i), colour(i), 0)?;
@@ -104,11 +109,19 @@ pub fn lag<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     let title = "Replication lag over time".to_string();
     let sub = subtitle(
         f,
-        "Seconds_Behind_Source of the laggiest replica, mean over replications (log scale; 0 drawn at the floor)",
+        "Seconds_Behind_Source of the laggiest replica, mean over replications (log scale; 0 drawn at the floor; gap: NULL)",
     );
     let body = th.titled(root, &title, &sub)?;
+    // NULL windows (empty cells) are left out of the mean; none left: a gap.
     let all = series(f, |ws| {
-        ws.iter().map(|w| w.lag_mean_s).sum::<f64>() / ws.len().max(1) as f64
+        let v: Vec<f64> = (ws.iter().map(|w| w.lag_mean_s))
+            .filter(|x| x.is_finite())
+            .collect();
+        if v.is_empty() {
+            f64::NAN
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
     });
     let names: Vec<String> = all.iter().map(|s| s.0.clone()).collect();
     let plot = legend(&body, th, &names)?;
@@ -123,23 +136,11 @@ pub fn lag<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     } else {
         (0.01, 1.0)
     };
-    let mut c = ChartBuilder::on(&plot)
-        .margin_right(th.px(10.0))
-        .x_label_area_size(th.px(46.0))
-        .y_label_area_size(th.px(90.0))
-        .build_cartesian_2d(t0..t1, (lo..hi).log_scale())?;
-    c.configure_mesh()
-        .light_line_style(LIGHT)
-        .bold_line_style(LIGHT)
-        .x_labels(12)
-        .x_label_formatter(&|v| fmt_s(*v))
-        .y_labels(0)
-        .y_label_formatter(&|_| String::new())
-        .x_desc("simulated time")
-        .y_desc("replication lag")
-        .axis_desc_style(th.axis())
-        .label_style(th.tick())
-        .draw()?;
+    let lag = TimeY {
+        desc: "replication lag",
+        labels: None,
+    };
+    let mut c = time_chart(&plot, th, (t0, t1), (lo..hi).log_scale(), lag, true, 0.0)?;
     y_ticks(th, &mut c, &plot, &log_ticks(lo, hi), fmt_ms)?;
     let ms_all: Vec<(String, Vec<(f64, f64)>)> = (all.iter())
         .map(|(n, p)| (n.clone(), p.iter().map(|&(t, v)| (t, v * 1e3)).collect()))
@@ -167,23 +168,11 @@ pub fn stale<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
     let hi = if hi > 0.0 { (hi * 1.15).min(1.0) } else { 0.01 };
-    let mut c = ChartBuilder::on(&plot)
-        .margin_right(th.px(10.0))
-        .x_label_area_size(th.px(46.0))
-        .y_label_area_size(th.px(90.0))
-        .build_cartesian_2d(t0..t1, 0.0..hi)?;
-    c.configure_mesh()
-        .light_line_style(LIGHT)
-        .bold_line_style(LIGHT)
-        .x_labels(12)
-        .y_labels(6)
-        .x_label_formatter(&|v| fmt_s(*v))
-        .y_label_formatter(&|v| fmt_pct(*v))
-        .x_desc("simulated time")
-        .y_desc("stale reads")
-        .axis_desc_style(th.axis())
-        .label_style(th.tick())
-        .draw()?;
+    let share = TimeY {
+        desc: "stale reads",
+        labels: Some((6, &|v| fmt_pct(*v))),
+    };
+    let mut c = time_chart(&plot, th, (t0, t1), 0.0..hi, share, true, 0.0)?;
     lines(&mut c, th, &all, |v| v)?;
     Ok(title)
 }

@@ -1,10 +1,12 @@
 //! What every chart shares: sizes scaled for the backend ([`Theme`]), the
 //! Okabe–Ito palette with a marker shape per series as the second cue, the
 //! title block, the legend column drawn right of the plot (so it never
-//! covers data), and tick-label formats with units (ms, s, %, req/s).
+//! covers data), tick-label formats with units (ms, s, %, req/s), and the
+//! mesh of a chart over simulated time ([`time_chart`]).
 
 use super::{Area, Backend};
-use plotters::coord::ranged1d::Ranged;
+use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -253,7 +255,7 @@ impl Theme {
 /// its own y labels and grid turned off.
 pub fn y_ticks<DB: Backend, Y: Ranged<ValueType = f64>>(
     th: &Theme,
-    c: &mut ChartContext<DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
+    c: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, Y>>,
     area: &Area<DB>,
     ticks: &[f64],
     fmt: impl Fn(f64) -> String,
@@ -269,6 +271,65 @@ pub fn y_ticks<DB: Backend, Y: Ranged<ValueType = f64>>(
         text_at(area, (px - th.px(8.0), py), &fmt(v), style)?;
     }
     Ok(())
+}
+
+/// A tick-label format.
+pub type Format<'f> = &'f dyn Fn(&f64) -> String;
+
+/// A chart whose x axis is simulated time in seconds, over y coordinates `Y`.
+pub type TimeChart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>;
+
+/// The y axis of a chart over simulated time ([`time_chart`]).
+pub struct TimeY<'f> {
+    /// The axis title.
+    pub desc: &'f str,
+    /// How many grid labels the mesh draws and their format; `None`: none
+    /// (the chart draws its own with [`y_ticks`], as a log axis does).
+    pub labels: Option<(usize, Format<'f>)>,
+}
+
+/// A chart over simulated time `t0..t1` on `area` with the mesh every time
+/// chart shares: light grid, 12 x labels in seconds under a "simulated
+/// time" title — or, when `x_labelled` is false (a panel above another on
+/// the same time axis), a thin unlabelled x axis — and the y axis of `y`.
+/// `margin_top` is in logical pixels.
+pub fn time_chart<'a, DB: Backend, Y: AsRangedCoord<Value = f64>>(
+    area: &'a Area<DB>,
+    th: &Theme,
+    (t0, t1): (f64, f64),
+    y_range: Y,
+    y: TimeY,
+    x_labelled: bool,
+    margin_top: f64,
+) -> Result<TimeChart<'a, DB, Y::CoordDescType>, Box<dyn std::error::Error>>
+where
+    Y::CoordDescType: ValueFormatter<f64>,
+{
+    let mut c = ChartBuilder::on(area)
+        .margin_right(th.px(10.0))
+        .margin_top(th.px(margin_top))
+        .x_label_area_size(th.px(if x_labelled { 46.0 } else { 8.0 }))
+        .y_label_area_size(th.px(90.0))
+        .build_cartesian_2d(t0..t1, y_range)?;
+    let none = |_: &f64| String::new();
+    let seconds = |v: &f64| fmt_s(*v);
+    let (y_labels, y_format) = y.labels.unwrap_or((0, &none));
+    let mut mesh = c.configure_mesh();
+    mesh.light_line_style(LIGHT)
+        .bold_line_style(LIGHT)
+        .x_labels(12)
+        .y_labels(y_labels)
+        .y_label_formatter(y_format)
+        .y_desc(y.desc)
+        .axis_desc_style(th.axis())
+        .label_style(th.tick());
+    if x_labelled {
+        mesh.x_label_formatter(&seconds).x_desc("simulated time");
+    } else {
+        mesh.x_label_formatter(&none);
+    }
+    mesh.draw()?;
+    Ok(c)
 }
 
 /// `c` blended with white: `alpha` 1 is `c`, 0 is white.

@@ -36,7 +36,9 @@ pub struct ReplWindowRow {
     /// Writes refused: no primary (or a primary that is down).
     pub failed_writes: u64,
     /// `Seconds_Behind_Source` of the laggiest replica, mean and max of
-    /// the window's samples (every 100 ms), seconds.
+    /// the window's samples (every 100 ms), seconds; NaN (no sample) when
+    /// no replica reported one all window — every replica NULL, as while
+    /// the primary is down.
     pub lag_mean_s: f64,
     pub lag_max_s: f64,
     /// True staleness of the stalest replica, mean of the samples.
@@ -69,7 +71,8 @@ pub struct ReplSetResult {
     pub read_only_s: f64,
     /// `Seconds_Behind_Source` and true staleness of the laggiest replica,
     /// sampled every 100 ms (mean, p99); the max is exact (every replica's
-    /// lag is integrated as ramps).
+    /// lag is integrated as ramps). Lag samples exist only where some
+    /// replica reports a number: NULL is left out, not counted as 0.
     pub lag: LagSummary,
     pub staleness: LagSummary,
     pub windows: Vec<ReplWindowRow>,
@@ -109,6 +112,8 @@ pub(in crate::stack) struct Cluster {
     series_end: SimTime,
     w: ReplWindowRow,
     w_samples: u64,
+    /// Samples of the window in which some replica reported a lag.
+    w_lag_samples: u64,
     pub(in crate::stack) rows: Vec<ReplWindowRow>,
 }
 
@@ -152,6 +157,7 @@ impl Cluster {
             series_end,
             w: ReplWindowRow::default(),
             w_samples: 0,
+            w_lag_samples: 0,
             rows: vec![],
         }
     }
@@ -168,10 +174,15 @@ impl Cluster {
             let n = self.w_samples.max(1) as f64;
             let mut row = std::mem::take(&mut self.w);
             row.t_s = SimTime(self.window_end.0 - self.window.0).as_secs_f64();
-            row.lag_mean_s /= n;
+            if self.w_lag_samples > 0 {
+                row.lag_mean_s /= self.w_lag_samples as f64;
+            } else {
+                (row.lag_mean_s, row.lag_max_s) = (f64::NAN, f64::NAN);
+            }
             row.staleness_mean_s /= n;
             self.rows.push(row);
             self.w_samples = 0;
+            self.w_lag_samples = 0;
             self.window_end += self.window;
         }
     }
@@ -198,26 +209,39 @@ impl Cluster {
     }
 
     /// A lag sample (the component's `Sample` event): the laggiest
-    /// replica's `Seconds_Behind_Source` and true staleness.
+    /// running replica's true staleness (0 with none running) and the
+    /// largest `Seconds_Behind_Source` reported. A replica reporting NULL
+    /// (not running, or its source down and its relay log applied: see
+    /// `Replication::seconds_behind_source`) has no lag to take the maximum
+    /// of; when every replica reports NULL there is no lag sample at all,
+    /// so an outage of the primary leaves a gap in the lag, not zeros.
     pub(in crate::stack) fn sample(&mut self, now: SimTime) {
         self.roll(now);
-        let (mut lag, mut stale) = (0.0f64, 0.0f64);
+        let (mut lag, mut stale) = (None::<f64>, 0.0f64);
         for i in 0..self.members.len() {
             let n = NodeId(i as u16);
+            if !self.repl.is_running_replica(n) {
+                continue;
+            }
+            stale = stale.max(self.repl.staleness_now(now, n).as_secs_f64());
             if let Some(l) = self.repl.seconds_behind_source(now, n) {
-                lag = lag.max(l.as_secs_f64());
-                stale = stale.max(self.repl.staleness_now(now, n).as_secs_f64());
+                lag = Some(lag.unwrap_or(0.0).max(l.as_secs_f64()));
             }
         }
-        self.w.lag_mean_s += lag;
-        self.w.lag_max_s = self.w.lag_max_s.max(lag);
         self.w.staleness_mean_s += stale;
         self.w_samples += 1;
+        if let Some(lag) = lag {
+            self.w.lag_mean_s += lag;
+            self.w.lag_max_s = self.w.lag_max_s.max(lag);
+            self.w_lag_samples += 1;
+        }
         if now >= self.measure_from {
-            self.lag_samples.record((lag * 1e9) as u64);
             self.stale_samples.record((stale * 1e9) as u64);
-            self.lag_sum_s += lag;
             self.stale_sum_s += stale;
+            if let Some(lag) = lag {
+                self.lag_samples.record((lag * 1e9) as u64);
+                self.lag_sum_s += lag;
+            }
         }
     }
 
@@ -328,9 +352,12 @@ impl Cluster {
             lag_max = lag_max.max(l.max_s);
             stale_max = stale_max.max(s.max_s);
         }
-        let n = self.lag_samples.count() as f64;
         let summary = |h: &Histogram, sum: f64, max: f64| LagSummary {
-            mean_s: if n > 0.0 { sum / n } else { f64::NAN },
+            mean_s: if h.is_empty() {
+                f64::NAN
+            } else {
+                sum / h.count() as f64
+            },
             p99_s: q(h, 0.99) / 1e9,
             max_s: max,
             now_s: f64::NAN,

@@ -237,12 +237,36 @@ impl Replication {
         (n.sbs.summary(now), n.staleness.summary(now))
     }
 
-    /// `Seconds_Behind_Source` as MySQL would report it at `now`: the
-    /// replica's clock minus the commit time of the event being applied,
-    /// 0 when the applier is idle; `None` (NULL) when it is not running.
-    pub fn seconds_behind_source(&self, now: SimTime, node: NodeId) -> Option<SimDuration> {
+    /// Whether `node` is a replica whose mysqld is running (its applier
+    /// works, whether or not its source is there to copy from).
+    pub fn is_running_replica(&self, node: NodeId) -> bool {
         let n = &self.nodes[node.idx()];
-        (n.role == Role::Replica && n.up).then(|| n.sbs.value(now))
+        n.role == Role::Replica && n.up
+    }
+
+    /// `Seconds_Behind_Source` as MySQL reports it at `now`: the replica's
+    /// clock minus the commit time of the event being applied while its
+    /// applier works through received events; once the relay log is all
+    /// applied, 0 if the I/O thread is connected to a source, else `None`
+    /// (NULL) — as when the primary is down (the I/O thread keeps
+    /// retrying, `Replica_IO_Running: Connecting`). `None` too when the
+    /// replica itself is not running. Source: MySQL Reference Manual,
+    /// SHOW REPLICA STATUS, `Seconds_Behind_Source` (NULL when the SQL
+    /// thread is not running, or when it has consumed the relay log and the
+    /// I/O thread is not running, since 5.6.9), and the server's
+    /// `show_slave_status` (sql/rpl_replica.cc), which prints 0 for a
+    /// caught-up replica only in state `MYSQL_SLAVE_RUN_CONNECT`.
+    pub fn seconds_behind_source(&self, now: SimTime, node: NodeId) -> Option<SimDuration> {
+        self.reports_lag(node.idx())
+            .then(|| self.nodes[node.idx()].sbs.value(now))
+    }
+
+    /// Whether node `i`'s `Seconds_Behind_Source` is a number (not NULL).
+    pub(super) fn reports_lag(&self, i: usize) -> bool {
+        let n = &self.nodes[i];
+        let connected = self.primary.is_some();
+        let relay_left = n.applier.applied < n.applier.received;
+        n.role == Role::Replica && n.up && (connected || relay_left)
     }
 
     /// (received, applied) positions of a database.
@@ -283,5 +307,75 @@ impl Replication {
             n.sbs.reset(now);
             n.staleness.reset(now);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Dist;
+    use crate::engine::rng::Streams;
+    use crate::stack::replication::{ReplicaConfig, ReplicationConfig};
+
+    const REPLICA: NodeId = NodeId(1);
+
+    fn ms(x: u64) -> SimTime {
+        SimTime::ZERO + SimDuration::from_millis(x)
+    }
+
+    /// Hands every scheduled event due by `until` back, in time order.
+    fn run_until(r: &mut Replication, fx: &mut Effects, until: SimTime) {
+        loop {
+            let Some(k) = (0..fx.schedule.len())
+                .filter(|&k| fx.schedule[k].0 <= until)
+                .min_by_key(|&k| fx.schedule[k].0)
+            else {
+                return;
+            };
+            let (t, ev) = fx.schedule.remove(k);
+            r.handle(t, ev, fx);
+        }
+    }
+
+    /// One replica 10 ms from its primary applying one event per 100 ms
+    /// on one worker; three writes at t = 0 reach it at 10 ms and are
+    /// applied at 110, 210 and 310 ms. The primary dies at 50 ms: while
+    /// the relay log still holds events the replica reports their age (t −
+    /// 0); once it has applied them all, NULL, since its I/O thread has no
+    /// source; when the primary is back, 0 again.
+    #[test]
+    fn lag_is_null_once_the_relay_log_is_applied_while_the_source_is_down() {
+        let cfg = ReplicationConfig {
+            keys: 10,
+            replicas: vec![ReplicaConfig {
+                network: Dist::constant(10e6).unwrap(),
+                apply: Dist::constant(100e6).unwrap(),
+                workers: 1,
+            }],
+            semi_sync: None,
+            ryw_window: SimDuration::ZERO,
+            sample_every: SimDuration::ZERO,
+        };
+        let mut r = Replication::new(&cfg, &Streams::new(1), "t").unwrap();
+        let mut fx = Effects::default();
+        for key in 0..3 {
+            r.commit(ms(0), key, None, u64::from(key), &mut fx);
+        }
+        let sbs = |r: &Replication, t: u64| r.seconds_behind_source(ms(t), REPLICA);
+        run_until(&mut r, &mut fx, ms(50));
+        assert_eq!(r.positions(REPLICA), (3, 0));
+        assert_eq!(sbs(&r, 50), Some(SimDuration::from_millis(50)));
+        r.fail_primary(ms(50), &mut fx);
+        run_until(&mut r, &mut fx, ms(150));
+        assert_eq!(r.positions(REPLICA), (3, 1));
+        assert_eq!(sbs(&r, 150), Some(SimDuration::from_millis(150)));
+        run_until(&mut r, &mut fx, ms(350));
+        assert_eq!(r.positions(REPLICA), (3, 3));
+        assert_eq!(sbs(&r, 350), None, "caught up with no source: NULL, not 0");
+        assert!(r.is_running_replica(REPLICA));
+        r.restore_primary(ms(400), NodeId(0), &mut fx);
+        assert_eq!(sbs(&r, 400), Some(SimDuration::ZERO));
+        r.fail_replica(REPLICA, &mut fx);
+        assert_eq!(sbs(&r, 450), None, "a replica that is down: NULL");
     }
 }

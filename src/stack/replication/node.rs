@@ -215,9 +215,14 @@ impl Replication {
                 self.release_commits(now, CommitResult::TimedOut, fx);
             }
             ReplEvent::Sample => {
-                for n in &mut self.nodes {
+                for i in 0..self.nodes.len() {
+                    // A NULL `Seconds_Behind_Source` is no sample.
+                    let reports = self.reports_lag(i);
+                    let n = &mut self.nodes[i];
                     if n.role == Role::Replica {
-                        n.sbs.sample(now);
+                        if reports {
+                            n.sbs.sample(now);
+                        }
                         n.staleness.sample(now);
                     }
                 }
