@@ -179,44 +179,42 @@ impl Metrics {
     /// Writes the current window's row and starts the next window.
     #[cold]
     fn close_window(&mut self) {
-        {
-            let start = SimTime(self.window_end.0 - self.window.0);
-            let ms = |ns: u64| ns as f64 / 1e6;
-            // Every success of the window, measured or not.
-            let all;
-            let w_hist = if self.w_early.is_empty() {
-                &self.w_hist
+        let start = SimTime(self.window_end.0 - self.window.0);
+        let ms = |ns: u64| ns as f64 / 1e6;
+        // Every success of the window, measured or not.
+        let all;
+        let w_hist = if self.w_early.is_empty() {
+            &self.w_hist
+        } else {
+            let mut h = self.w_hist.clone();
+            h.merge(&self.w_early);
+            all = h;
+            &all
+        };
+        self.rows.push(WindowRow {
+            t_s: start.as_secs_f64(),
+            requests: self.w_ok + self.w_failed,
+            ok: self.w_ok,
+            failed: self.w_failed,
+            mean_ms: if w_hist.is_empty() {
+                0.0
             } else {
-                let mut h = self.w_hist.clone();
-                h.merge(&self.w_early);
-                all = h;
-                &all
-            };
-            self.rows.push(WindowRow {
-                t_s: start.as_secs_f64(),
-                requests: self.w_ok + self.w_failed,
-                ok: self.w_ok,
-                failed: self.w_failed,
-                mean_ms: if w_hist.is_empty() {
-                    0.0
-                } else {
-                    w_hist.mean() / 1e6
-                },
-                p50_ms: ms(w_hist.quantile(0.5)),
-                p99_ms: ms(w_hist.quantile(0.99)),
-                failed_by: {
-                    let mut by = std::mem::take(&mut self.w_failed_by);
-                    by.sort_by_key(|&(reason, _)| reason);
-                    by
-                },
-            });
-            self.w_ok = 0;
-            self.w_failed = 0;
-            self.latency.merge(&self.w_hist);
-            self.w_hist.reset();
-            self.w_early.reset();
-            self.window_end += self.window;
-        }
+                w_hist.mean() / 1e6
+            },
+            p50_ms: ms(w_hist.quantile(0.5)),
+            p99_ms: ms(w_hist.quantile(0.99)),
+            failed_by: {
+                let mut by = std::mem::take(&mut self.w_failed_by);
+                by.sort_by_key(|&(reason, _)| reason);
+                by
+            },
+        });
+        self.w_ok = 0;
+        self.w_failed = 0;
+        self.latency.merge(&self.w_hist);
+        self.w_hist.reset();
+        self.w_early.reset();
+        self.window_end += self.window;
     }
 
     /// A request that started at `start` completed successfully now.
