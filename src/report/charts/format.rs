@@ -54,14 +54,40 @@ pub fn fmt_s(s: f64) -> String {
 /// A fraction as a percentage with enough decimals for its size.
 pub fn fmt_pct(x: f64) -> String {
     let p = 100.0 * x;
-    let d = if p == 0.0 || p.abs() >= 10.0 {
+    let d = pct_decimals(p);
+    trim(format!("{p:.d$}")) + "%"
+}
+
+/// The decimals `fmt_pct` shows for `p` percent.
+fn pct_decimals(p: f64) -> usize {
+    if p == 0.0 || p.abs() >= 10.0 {
         0
     } else if p.abs() >= 1.0 {
         1
     } else {
         2
+    }
+}
+
+/// A formatter for a percentage axis from 0 to `hi` with about `labels`
+/// labels (and for the values written beside its bars): `fmt_pct`, with
+/// at least as many decimals as the labels' spacing needs, so that no two
+/// labels read the same (`fmt_pct` alone turns 0.005% and 0.015% into
+/// 0.01% and 0.02%, repeating labels at small shares).
+pub fn pct_axis(hi: f64, labels: usize) -> impl Fn(&f64) -> String {
+    // The axis steps by 1, 2 or 5 × 10^k, at least hi / labels apart: the
+    // decimals of that estimate are enough for the real step.
+    let step = 100.0 * hi / labels.max(1) as f64;
+    let d = if step > 0.0 && step.is_finite() {
+        (-step.log10()).ceil().max(0.0) as usize
+    } else {
+        0
     };
-    trim(format!("{p:.d$}")) + "%"
+    move |x: &f64| {
+        let p = 100.0 * x;
+        let d = d.max(pct_decimals(p));
+        trim(format!("{p:.d$}")) + "%"
+    }
 }
 
 /// An availability with the decimals its distance from 100% needs:
@@ -113,6 +139,35 @@ mod tests {
         assert_eq!(fmt_pct(0.0), "0%");
         assert_eq!(fmt_rps(300.0), "300 req/s");
         assert_eq!(fmt_rps(0.5), "0.5 req/s");
+    }
+
+    /// Labels at every step a percentage axis may take are distinct, and
+    /// carry no more decimals than the step.
+    #[test]
+    fn percentage_axis_labels_never_repeat() {
+        for hi in [0.0002, 0.0007, 0.003, 0.02, 0.15, 0.6, 1.0] {
+            let f = pct_axis(hi, 6);
+            let raw = hi / 6.0;
+            // The nice steps a plotting library may choose at or above hi / 6.
+            let k = raw.log10().floor();
+            for m in [1.0, 2.0, 5.0, 10.0] {
+                let step = m * 10f64.powf(k);
+                if step < raw {
+                    continue;
+                }
+                let labels: Vec<String> = (0..=6).map(|i| f(&(i as f64 * step))).collect();
+                let mut distinct = labels.clone();
+                distinct.dedup();
+                assert_eq!(distinct, labels, "hi {hi}, step {step}: {labels:?}");
+            }
+        }
+        assert_eq!(pct_axis(0.0002, 6)(&0.00005), "0.005%");
+        assert_eq!(pct_axis(0.6, 6)(&0.2), "20%");
+        assert_eq!(
+            pct_axis(0.06, 6)(&0.0237),
+            "2.4%",
+            "a value keeps fmt_pct's decimals"
+        );
     }
 
     #[test]

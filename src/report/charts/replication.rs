@@ -9,8 +9,8 @@
 
 use super::bars::{self, row};
 use super::style::{
-    LegendEntry, Theme, TimeY, colour, fmt_ms, fmt_pct, legend_width, log_ticks, shape, time_chart,
-    y_ticks,
+    LegendEntry, Theme, TimeY, colour, fmt_ms, legend_width, log_ticks, pct_axis, shape,
+    time_chart, y_ticks,
 };
 use super::{Area, Backend, Drawn};
 use crate::report::data::{Folder, ReplWindow};
@@ -168,9 +168,10 @@ pub fn stale<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
     let hi = if hi > 0.0 { (hi * 1.15).min(1.0) } else { 0.01 };
+    let pct = pct_axis(hi, 6);
     let share = TimeY {
         desc: "stale reads",
-        labels: Some((6, &|v| fmt_pct(*v))),
+        labels: Some((6, &pct)),
     };
     let mut c = time_chart(&plot, th, (t0, t1), 0.0..hi, share, true, 0.0)?;
     lines(&mut c, th, &all, |v| v)?;
@@ -199,6 +200,12 @@ pub fn summary<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     let n = names.len();
     let label_px = bars::label_width(&names);
     let (left, right) = body.split_horizontally(body.dim_in_pixel().0 as i32 * 55 / 100);
+    let stale_hi = (f.replication.iter())
+        .map(|r| r.stale_share + r.stale_share_ci95.max(0.0))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    // The value axis runs to 1.3 × the largest whisker with 6 labels (below).
+    let stale_fmt = pct_axis((stale_hi * 1.3).max(1e-6), 6);
     let panels: [Panel<DB>; 2] = [
         (
             &left,
@@ -214,7 +221,7 @@ pub fn summary<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
             (f.replication.iter())
                 .map(|r| (r.stale_share, r.stale_share_ci95))
                 .collect(),
-            &|v: &f64| fmt_pct(*v),
+            &stale_fmt,
             "stale reads",
             10.0,
         ),

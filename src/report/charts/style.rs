@@ -10,7 +10,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-pub use super::format::{fmt_avail, fmt_ms, fmt_pct, fmt_rps, fmt_s, log_ticks};
+pub use super::format::{fmt_avail, fmt_ms, fmt_pct, fmt_rps, fmt_s, log_ticks, pct_axis};
 
 /// Okabe & Ito (2008), colour-blind safe, in the order series use them
 /// (yellow last: weak on white).
