@@ -1,4 +1,5 @@
-//! World-level tests: stale timers, the overload and stall guards.
+//! World-level tests: stale timers, the overload and stall guards, and what
+//! a completion does (each station's `OnDone`, the step a `Served…` event names).
 
 use super::*;
 use crate::engine::SimDuration;
@@ -177,4 +178,37 @@ fn the_event_stays_small_and_copy() {
     // 16 bytes, aligned to 8, its tag a whole word: the engine's slots
     // copy it in aligned pieces (see `Event`).
     assert_eq!((size_of::<Event>(), align_of::<Event>()), (16, 8));
+}
+
+/// Each station's `OnDone` follows from the model: the seed's synchronous
+/// apps keep their worker, the databases of its replication set commit,
+/// everything else frees the worker at once.
+#[test]
+fn each_station_knows_what_a_completion_does() {
+    let (w, _) = seed_world();
+    let mut want = vec![OnDone::Release; w.stations.len()];
+    for sv in w.servers.iter().filter(|sv| sv.mode == AppMode::Sync) {
+        want[sv.app.index()] = OnDone::KeepWorker;
+    }
+    for db in w.dbs.iter().filter(|d| d.node.is_some()) {
+        want[db.station.index()] = OnDone::Commit;
+    }
+    let got: Vec<OnDone> = w.stations.iter().map(|st| st.on_done).collect();
+    assert_eq!(got, want);
+    assert!(got.contains(&OnDone::KeepWorker) && got.contains(&OnDone::Commit));
+}
+
+/// A completion names the step its request takes next; any other phase
+/// goes through `Done` and the request's phase.
+#[test]
+fn a_completion_names_the_next_step() {
+    let (st, req) = (StationId::new(0), ReqId(3));
+    let name = |then| format!("{:?}", Event::served(st, req, then));
+    assert!(name(Phase::LbDone).starts_with("ServedAtLb"));
+    assert!(name(Phase::AtApp).starts_with("ServedAtNginx"));
+    assert!(name(Phase::AppCpuDone).starts_with("ServedAtApp"));
+    assert!(name(Phase::DbDone).starts_with("ServedAtDb"));
+    for other in [Phase::NextQuery, Phase::AppDone, Phase::RespAtLb] {
+        assert!(name(other).starts_with("Done"), "{other:?}");
+    }
 }
