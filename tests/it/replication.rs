@@ -224,6 +224,7 @@ fn one_replica(keys: u32, network: Dist, apply: Dist, workers: u32) -> Replicati
             network,
             apply,
             workers,
+            connect_retry: SimDuration::from_secs(60),
         }],
         semi_sync: None,
         ryw_window: SimDuration::ZERO,
@@ -393,6 +394,7 @@ fn failover_loses_exactly_the_writes_after_the_received_position() {
         network: Dist::exponential(5e6).unwrap(),
         apply: ms(0.2),
         workers: 1,
+        connect_retry: SimDuration::from_secs(60),
     });
     let mut lost_any = false;
     for rep in 0..10 {

@@ -166,19 +166,22 @@ fn orchestrator_blocks_a_second_failover_for_an_hour() {
 /// `Seconds_Behind_Source` as NULL once its relay log is applied (its I/O
 /// thread has no source), and stacksim leaves such samples out: an empty
 /// cell in `replication_over_time.csv`, not 0. db1 dies at t = 20 s and
-/// restarts at 30 s (no failover policy: it takes writes again and db2
-/// fetches what it missed). db2 applies 1 ms events on 4 workers, 4,000/s,
-/// against 50 writes/s arriving with no delay: when db1 dies its relay log
-/// holds the few events of the last millisecond or so, applied well within
-/// the crash's own window. So, in every replication, each window wholly
-/// before the crash has a lag, each window from 21 s to 29 s none, and each
-/// window wholly after the restart one again; and the lag chart breaks
-/// there instead of drawing zeros.
+/// restarts at 30 s (no failover policy: it takes writes again); db2's I/O
+/// thread retries every 4 s (`connect_retry`) from the death — 24, 28,
+/// 32 s — so it reconnects at 32 s and fetches what it missed. db2 applies
+/// 1 ms events on 4 workers, 4,000/s, against 50 writes/s arriving with no
+/// delay: when db1 dies its relay log holds the few events of the last
+/// millisecond or so, applied well within the crash's own window. So, in
+/// every replication, each window wholly before the crash has a lag, each
+/// window from 21 s to 31 s none (the primary back at 30 s changes
+/// nothing until the retry), and each window wholly after the reconnection
+/// one again; and the lag chart breaks there instead of drawing zeros.
 #[test]
 fn lag_is_null_not_zero_while_the_primary_is_down() {
     let dir = TempDir::new("repl-null-lag");
     let fault = "[[faults]]\nat = \"20s\"\ntarget = \"db1\"\nkind = \"crash\"\nmode = \"process\"\nduration = \"10s\"";
-    let exp = experiment(&model("", "apply = \"1ms\""), 100.0, 0.5, 30, 4, fault);
+    let replica = "apply = \"1ms\"\nconnect_retry = \"4s\"";
+    let exp = experiment(&model("", replica), 100.0, 0.5, 30, 4, fault);
     let path = dir.write("null-lag.toml", &exp);
     let out = dir.path().join("out");
     succeed(
@@ -196,9 +199,9 @@ fn lag_is_null_not_zero_while_the_primary_is_down() {
     for row in &rows {
         let t_s: f64 = row[t].parse().unwrap();
         let expect_null = match t_s as u32 {
-            0..=19 | 31..=39 => false,
-            21..=29 => true,
-            _ => continue, // the windows of the crash and of the restart
+            0..=19 | 33..=39 => false,
+            21..=31 => true,
+            _ => continue, // the windows of the crash and of the reconnection
         };
         seen[usize::from(expect_null)] += 1;
         seen[2] += usize::from(row[lag].is_empty());
@@ -210,8 +213,8 @@ fn lag_is_null_not_zero_while_the_primary_is_down() {
             row[lag]
         );
     }
-    // 4 replications × (29 windows with a lag, 9 without).
-    assert_eq!(seen, [4 * 29, 4 * 9, 4 * 9]);
+    // 4 replications × (27 windows with a lag, 11 without).
+    assert_eq!(seen, [4 * 27, 4 * 11, 4 * 11]);
     // The chart: one line before the outage and one after, for the one
     // scenario (in its colour, Okabe–Ito blue, 2 px wide: the legend's sample is wider).
     let svg = std::fs::read_to_string(out.join("replication-lag.svg")).unwrap();

@@ -53,6 +53,9 @@ pub struct DatabaseFile {
     /// A replica: one-way delay of the binary log from its source (and of
     /// the semi-sync acknowledgement back); left out = `network.server_db`.
     pub source_latency: Option<DistSpec>,
+    /// A replica: `SOURCE_CONNECT_RETRY`, how often its I/O thread retries
+    /// the connection to a source it lost.
+    pub connect_retry: Option<DurationSpec>,
 }
 
 impl DatabaseFile {
@@ -65,6 +68,9 @@ impl DatabaseFile {
     pub const ZIPF_EXPONENT: f64 = 0.99;
     /// MySQL `replica_parallel_workers` default since 8.0.27 (1 before).
     pub const PARALLEL_WORKERS: u32 = 4;
+    /// MySQL `SOURCE_CONNECT_RETRY` (CHANGE REPLICATION SOURCE TO) default:
+    /// 60 seconds between reconnection attempts.
+    pub const CONNECT_RETRY: SimDuration = SimDuration::from_secs(60);
     /// Rails' `DatabaseSelector` default: reads go to the primary for 2 s
     /// after a write (`delay: 2.seconds`).
     pub const READ_YOUR_WRITES_WINDOW: SimDuration = SimDuration::from_secs(2);

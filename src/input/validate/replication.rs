@@ -8,6 +8,7 @@
 use super::super::model::*;
 use super::Checker;
 use crate::dist::Dist;
+use crate::engine::SimDuration;
 use crate::stack::config::*;
 use crate::stack::repl_config::{Failover, ReplSetConfig};
 use crate::stack::replication::{
@@ -115,12 +116,22 @@ impl Checker<'_> {
                     1024,
                     "MySQL's `replica_parallel_workers` maximum",
                 );
+                let retry = rf
+                    .connect_retry
+                    .map_or(DatabaseFile::CONNECT_RETRY, |d| d.0);
+                let connect_retry = self.timer(
+                    &format!("{rp}.connect_retry"),
+                    retry,
+                    SimDuration::from_secs(1),
+                    "whole seconds",
+                );
                 if let (Some(network), Some(apply)) = (link, apply) {
                     members.push(r);
                     configs.push(ReplicaConfig {
                         network,
                         apply,
                         workers: workers.max(1),
+                        connect_retry,
                     });
                 }
             }
@@ -258,6 +269,7 @@ impl Checker<'_> {
             ("apply", f.apply.is_some()),
             ("parallel_workers", f.parallel_workers.is_some()),
             ("source_latency", f.source_latency.is_some()),
+            ("connect_retry", f.connect_retry.is_some()),
         ];
         for (field, given) in set {
             if given {
@@ -288,6 +300,11 @@ mod tests {
         assert_eq!(set.members, [0, 1]);
         assert_eq!(set.repl.keys, 10_000);
         assert_eq!(set.repl.replicas[0].workers, 4);
+        assert_eq!(
+            set.repl.replicas[0].connect_retry,
+            SimDuration::from_secs(60),
+            "MySQL's SOURCE_CONNECT_RETRY"
+        );
         assert_eq!(set.repl.semi_sync, None);
         assert_eq!(set.repl.ryw_window, SimDuration::from_secs(2));
         assert_eq!(set.popularity, Popularity::Uniform);
@@ -306,7 +323,7 @@ mod tests {
     #[test]
     fn replication_settings_are_read_and_checked() {
         let primary = "[model.databases.db1]\nrole = \"primary\"\nread = \"1ms\"\nwrite = \"2ms\"\nkeys = 5\npopularity = \"zipf\"\nsemi_sync = { timeout = \"3s\" }\nfailover = { policy = \"mha\" }\n";
-        let replica = "[model.databases.db2]\nrole = \"replica\"\nsource = \"db1\"\nread = \"1ms\"\napply = \"4ms\"\nparallel_workers = 1\nsource_latency = \"20ms\"\n";
+        let replica = "[model.databases.db2]\nrole = \"replica\"\nsource = \"db1\"\nread = \"1ms\"\napply = \"4ms\"\nparallel_workers = 1\nsource_latency = \"20ms\"\nconnect_retry = \"10s\"\n";
         let sc = scenario(&format!("{BASE}{primary}{replica}"));
         let set = &sc.model.replication[0];
         assert_eq!(set.repl.keys, 5);
@@ -317,6 +334,16 @@ mod tests {
         assert_eq!(r.workers, 1);
         assert_eq!(r.network.mean_ns(), 20e6);
         assert_eq!(r.apply.mean_ns(), 4e6);
+        assert_eq!(r.connect_retry, SimDuration::from_secs(10));
+        let p = problems(&format!(
+            "{BASE}[model.databases.db1]\nrole = \"primary\"\nread = \"1ms\"\nwrite = \"2ms\"\nconnect_retry = \"5s\"\n[model.databases.db2]\nrole = \"replica\"\nsource = \"db1\"\nread = \"1ms\"\nconnect_retry = \"200ms\"\n"
+        ));
+        for want in [
+            "`connect_retry` belongs on a replica",
+            "db2.connect_retry: must be at least 1s (the software counts it in whole seconds), found 200ms",
+        ] {
+            assert!(p.iter().any(|m| m.contains(want)), "{want}: {p:?}");
+        }
         let p = problems(&format!(
             "{BASE}{DBS}semi_sync = {{}}\n[model.databases.db1.failover]\npolicy = \"paxos\"\n"
         ));

@@ -32,6 +32,7 @@ impl Replication {
             n.link.clear();
             n.acks.clear();
             n.link_epoch += 1;
+            n.connected = false;
         }
         if let Some(semi) = &mut self.semi {
             semi.abort(&mut self.released);
@@ -99,6 +100,8 @@ impl Replication {
             fx.ready_reads
                 .extend(n.parked.drain().map(|Reverse((_, t))| t));
             if n.role == Role::Replica && n.up {
+                // Re-pointed at the new primary by the failover tool.
+                n.connected = true;
                 self.resend(now, i, fx);
                 self.dispatch(now, i, fx);
             }
@@ -110,7 +113,7 @@ impl Replication {
     }
 
     /// Sends replica `i` every event after its received position.
-    fn resend(&mut self, now: SimTime, i: usize, fx: &mut Effects) {
+    pub(super) fn resend(&mut self, now: SimTime, i: usize, fx: &mut Effects) {
         let n = &mut self.nodes[i];
         for seq in n.applier.received + 1..=self.binlog.head() {
             let at = now + n.network.sample(&mut n.net_rng);
@@ -126,8 +129,13 @@ impl Replication {
 
     /// The dead primary restarts before any replica was promoted: MySQL
     /// recovers its binary log (every commit it made is still there) and
-    /// it takes writes again; each replica fetches what it had not
-    /// received. Nothing is lost.
+    /// it takes writes again. Nothing is lost. Each replica fetches what it
+    /// had not received once its I/O thread reconnects — at its next retry:
+    /// it lost the connection when the primary died and retries every
+    /// `SOURCE_CONNECT_RETRY` since (MySQL Reference Manual, CHANGE
+    /// REPLICATION SOURCE TO: default 60 s). Until then it copies nothing
+    /// and its `Seconds_Behind_Source` stays NULL once its relay log is
+    /// applied.
     pub fn restore_primary(&mut self, now: SimTime, node: NodeId, fx: &mut Effects) {
         let p = node.idx();
         if self.primary.is_some() || self.nodes[p].role != Role::Detached {
@@ -141,8 +149,17 @@ impl Replication {
             semi.active = true;
         }
         for i in self.replicas().collect::<Vec<_>>() {
-            if self.nodes[i].up {
-                self.resend(now, i, fx);
+            let n = &self.nodes[i];
+            if n.up && !n.connected {
+                let retry = n.connect_retry.as_nanos().max(1);
+                let since = (now - self.died_at).as_nanos();
+                let tries = since.div_ceil(retry).max(1);
+                let at = self.died_at + SimDuration(tries.saturating_mul(retry));
+                let ev = ReplEvent::Reconnect {
+                    node: i as u16,
+                    epoch: n.link_epoch,
+                };
+                fx.schedule.push((at, ev));
             }
             self.refresh_lags(now, i);
         }
@@ -188,6 +205,8 @@ impl Replication {
         n.acks.clear();
         n.link_epoch += 1;
         n.apply_epoch += 1;
+        // Pointed at the new primary as it rejoins.
+        n.connected = true;
         self.refresh_lags(now, i);
     }
 
@@ -217,6 +236,9 @@ impl Replication {
             return;
         }
         self.nodes[i].up = true;
+        // A replica that starts connects at once if its source is there;
+        // otherwise it waits for the source's return (`restore_primary`).
+        self.nodes[i].connected = self.primary.is_some();
         if self.primary.is_some() {
             self.resend(now, i, fx);
         }
@@ -264,7 +286,7 @@ impl Replication {
     /// Whether node `i`'s `Seconds_Behind_Source` is a number (not NULL).
     pub(super) fn reports_lag(&self, i: usize) -> bool {
         let n = &self.nodes[i];
-        let connected = self.primary.is_some();
+        let connected = n.connected && self.primary.is_some();
         let relay_left = n.applier.applied < n.applier.received;
         n.role == Role::Replica && n.up && (connected || relay_left)
     }
@@ -338,25 +360,32 @@ mod tests {
     }
 
     /// One replica 10 ms from its primary applying one event per 100 ms
-    /// on one worker; three writes at t = 0 reach it at 10 ms and are
-    /// applied at 110, 210 and 310 ms. The primary dies at 50 ms: while
-    /// the relay log still holds events the replica reports their age (t −
-    /// 0); once it has applied them all, NULL, since its I/O thread has no
-    /// source; when the primary is back, 0 again.
-    #[test]
-    fn lag_is_null_once_the_relay_log_is_applied_while_the_source_is_down() {
+    /// on one worker, retrying a lost source every second.
+    fn one_replica() -> Replication {
         let cfg = ReplicationConfig {
             keys: 10,
             replicas: vec![ReplicaConfig {
                 network: Dist::constant(10e6).unwrap(),
                 apply: Dist::constant(100e6).unwrap(),
                 workers: 1,
+                connect_retry: SimDuration::from_secs(1),
             }],
             semi_sync: None,
             ryw_window: SimDuration::ZERO,
             sample_every: SimDuration::ZERO,
         };
-        let mut r = Replication::new(&cfg, &Streams::new(1), "t").unwrap();
+        Replication::new(&cfg, &Streams::new(1), "t").unwrap()
+    }
+
+    /// Three writes at t = 0 reach the replica at 10 ms and are applied at
+    /// 110, 210 and 310 ms. The primary dies at 50 ms: while the relay log
+    /// still holds events the replica reports their age (t − 0); once it
+    /// has applied them all, NULL, since its I/O thread has no source;
+    /// still NULL when the primary is back (400 ms) until the I/O thread's
+    /// next retry (50 ms + 1 s) connects it; then 0.
+    #[test]
+    fn lag_is_null_once_the_relay_log_is_applied_while_the_source_is_down() {
+        let mut r = one_replica();
         let mut fx = Effects::default();
         for key in 0..3 {
             r.commit(ms(0), key, None, u64::from(key), &mut fx);
@@ -374,8 +403,44 @@ mod tests {
         assert_eq!(sbs(&r, 350), None, "caught up with no source: NULL, not 0");
         assert!(r.is_running_replica(REPLICA));
         r.restore_primary(ms(400), NodeId(0), &mut fx);
-        assert_eq!(sbs(&r, 400), Some(SimDuration::ZERO));
+        assert_eq!(sbs(&r, 400), None, "not reconnected before its retry");
+        run_until(&mut r, &mut fx, ms(1_049));
+        assert_eq!(sbs(&r, 1_049), None);
+        run_until(&mut r, &mut fx, ms(1_050));
+        assert_eq!(sbs(&r, 1_050), Some(SimDuration::ZERO), "reconnected");
         r.fail_replica(REPLICA, &mut fx);
-        assert_eq!(sbs(&r, 450), None, "a replica that is down: NULL");
+        assert_eq!(sbs(&r, 1_100), None, "a replica that is down: NULL");
+    }
+
+    /// Writes the restored primary takes before the replica's retry wait
+    /// on the primary: the replica receives them only once its I/O thread
+    /// reconnects, at the first retry (every second from the death at
+    /// 100 ms) after the restart at 2.5 s — 3.1 s — and 10 ms later they
+    /// are there.
+    #[test]
+    fn a_replica_copies_nothing_until_its_retry_finds_the_source() {
+        let mut r = one_replica();
+        let mut fx = Effects::default();
+        r.fail_primary(ms(100), &mut fx);
+        r.restore_primary(ms(2_500), NodeId(0), &mut fx);
+        for key in 0..2 {
+            r.commit(ms(2_600), key, None, u64::from(key), &mut fx);
+        }
+        run_until(&mut r, &mut fx, ms(3_099));
+        assert_eq!(r.positions(REPLICA), (0, 0), "no connection yet");
+        assert!(
+            r.staleness_now(ms(3_099), REPLICA) > SimDuration::ZERO,
+            "its reads are stale meanwhile"
+        );
+        run_until(&mut r, &mut fx, ms(3_110));
+        assert_eq!(r.positions(REPLICA).0, 2, "received once reconnected");
+        // A later death and return: the retry counts from the new death.
+        r.fail_primary(ms(5_000), &mut fx);
+        r.restore_primary(ms(5_200), NodeId(0), &mut fx);
+        r.commit(ms(5_300), 3, None, 9, &mut fx);
+        run_until(&mut r, &mut fx, ms(5_999));
+        assert_eq!(r.positions(REPLICA).0, 2);
+        run_until(&mut r, &mut fx, ms(6_010));
+        assert_eq!(r.positions(REPLICA).0, 3);
     }
 }

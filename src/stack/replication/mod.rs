@@ -50,6 +50,9 @@ pub struct ReplicaConfig {
     pub apply: Dist,
     /// `replica_parallel_workers` (0 or 1: one thread).
     pub workers: u32,
+    /// `SOURCE_CONNECT_RETRY`: after its source is lost, the I/O thread
+    /// tries to reconnect this often.
+    pub connect_retry: SimDuration,
 }
 
 /// A replication set: one primary and its replicas.
@@ -79,6 +82,9 @@ pub enum ReplEvent {
     SemiSyncTimeout { epoch: u32 },
     /// Sample every lag (for the p99).
     Sample,
+    /// Replica `node`'s I/O thread retries its connection to the source
+    /// (`SOURCE_CONNECT_RETRY`); `epoch` as for receipts.
+    Reconnect { node: u16, epoch: u32 },
 }
 
 /// How a commit ended.

@@ -13,7 +13,9 @@ use super::binlog::{Binlog, Fifo};
 use super::measures::{Counts, Lag};
 use super::routing::{NodeId, RecentWrites};
 use super::semisync::{SemiSync, Waiting};
-use super::{CommitDone, CommitOutcome, CommitResult, Effects, ReplEvent, ReplicationConfig};
+use super::{
+    CommitDone, CommitOutcome, CommitResult, Effects, ReplEvent, ReplicaConfig, ReplicationConfig,
+};
 use crate::dist::Dist;
 use crate::engine::rng::{Rng, Streams};
 use crate::engine::{SimDuration, SimTime};
@@ -32,6 +34,11 @@ pub(super) enum Role {
 pub(super) struct Node {
     pub(super) role: Role,
     pub(super) up: bool,
+    /// A replica's I/O thread holds a connection to the source (false
+    /// from the source's death until a retry finds it back).
+    pub(super) connected: bool,
+    /// `SOURCE_CONNECT_RETRY`.
+    pub(super) connect_retry: SimDuration,
     pub(super) applier: Applier,
     pub(super) network: Dist,
     pub(super) net_rng: Rng,
@@ -79,16 +86,18 @@ impl Replication {
         }
         let zero = Dist::constant(0.0).expect("zero is a valid constant");
         let mut nodes = Vec::with_capacity(cfg.replicas.len() + 1);
-        let node = |role, network: &Dist, apply: &Dist, workers, i: usize| Node {
+        let node = |role, r: &ReplicaConfig, i: usize| Node {
             role,
             up: true,
+            connected: true,
+            connect_retry: r.connect_retry,
             applier: Applier::new(
                 cfg.keys,
-                workers,
-                apply.clone(),
+                r.workers,
+                r.apply.clone(),
                 streams.stream(&format!("replication/{name}/{i}/apply")),
             ),
-            network: network.clone(),
+            network: r.network.clone(),
             net_rng: streams.stream(&format!("replication/{name}/{i}/network")),
             link: Fifo::default(),
             acks: Fifo::default(),
@@ -100,12 +109,19 @@ impl Replication {
         };
         // The primary copies like the first replica does if it ever
         // rejoins as a replica (after a failover): same link and applier.
-        match cfg.replicas.first() {
-            Some(r) => nodes.push(node(Role::Primary, &r.network, &r.apply, r.workers, 0)),
-            None => nodes.push(node(Role::Primary, &zero, &zero, 1, 0)),
-        }
+        let alone = ReplicaConfig {
+            network: zero.clone(),
+            apply: zero,
+            workers: 1,
+            connect_retry: SimDuration::ZERO,
+        };
+        nodes.push(node(
+            Role::Primary,
+            cfg.replicas.first().unwrap_or(&alone),
+            0,
+        ));
         for (i, r) in cfg.replicas.iter().enumerate() {
-            nodes.push(node(Role::Replica, &r.network, &r.apply, r.workers, i + 1));
+            nodes.push(node(Role::Replica, r, i + 1));
         }
         Ok(Replication {
             nodes,
@@ -165,7 +181,7 @@ impl Replication {
         }
         for i in 0..self.nodes.len() {
             let n = &mut self.nodes[i];
-            if n.role == Role::Replica && n.up {
+            if n.role == Role::Replica && n.up && n.connected {
                 let at = now + n.network.sample(&mut n.net_rng);
                 if let Some(t) = n.link.send(at, seq) {
                     let ev = ReplEvent::Receipt {
@@ -214,6 +230,9 @@ impl Replication {
                 }
                 self.release_commits(now, CommitResult::TimedOut, fx);
             }
+            ReplEvent::Reconnect { node, epoch } => {
+                self.on_reconnect(now, node as usize, epoch, fx)
+            }
             ReplEvent::Sample => {
                 for i in 0..self.nodes.len() {
                     // A NULL `Seconds_Behind_Source` is no sample.
@@ -230,6 +249,23 @@ impl Replication {
                     .push((now + self.sample_every, ReplEvent::Sample));
             }
         }
+    }
+
+    /// A retry of replica `i`'s I/O thread: it connects if its source is
+    /// there (and nothing has changed its link since the retry was set),
+    /// fetches what it misses and applies it.
+    fn on_reconnect(&mut self, now: SimTime, i: usize, epoch: u32, fx: &mut Effects) {
+        let n = &self.nodes[i];
+        if epoch != n.link_epoch || n.role != Role::Replica || !n.up || n.connected {
+            return;
+        }
+        if self.primary.is_none() {
+            return;
+        }
+        self.nodes[i].connected = true;
+        self.resend(now, i, fx);
+        self.dispatch(now, i, fx);
+        self.refresh_lags(now, i);
     }
 
     fn on_receipt(&mut self, now: SimTime, i: usize, epoch: u32, fx: &mut Effects) {
