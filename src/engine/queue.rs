@@ -6,8 +6,9 @@
 //! named by its key. Cancellation is lazy: `cancel` marks the slot and the
 //! entry is dropped when it reaches the top of the heap (by `pop` or
 //! `peek_time`), so the heap itself is never searched. The top an event was
-//! taken from stays in place until the next `push` overwrites it (one sift
-//! instead of two: most events schedule another).
+//! taken from stays in place, and so does its slot, until the next `push`
+//! reuses both (one sift instead of two, no trip through the free list:
+//! most events schedule another).
 //!
 //! An entry keeps its sequence number from `push` until it is popped (unless
 //! 2³⁸ numbers run out, when all are renumbered in order): its place among
@@ -66,6 +67,8 @@ pub struct EventQueue<E> {
     /// the next `push` overwrites it and sifts once (most handlers schedule
     /// an event right after taking one), anything else removes it first.
     spent_top: bool,
+    /// The slot of that top's event (free, but not in `free` yet).
+    spent_slot: u32,
     /// The most entries the heap has held (kept where the heap grows).
     peak: usize,
 }
@@ -99,6 +102,7 @@ impl<E: Copy> EventQueue<E> {
             scheduled: 0,
             cancelled: 0,
             spent_top: false,
+            spent_slot: 0,
             peak: 0,
         }
     }
@@ -106,7 +110,40 @@ impl<E: Copy> EventQueue<E> {
     /// Schedules `event` at `time`; returns a key that can cancel it.
     #[inline(always)]
     pub fn push(&mut self, time: SimTime, event: E) -> EventKey {
-        let slot = match self.free.pop() {
+        if self.next_seq == MAX_SEQ {
+            self.renumber();
+        }
+        // The event just taken left its slot and its heap entry in place:
+        // the first push after it reuses both (no trip through the free
+        // list, one sift instead of a pop's and a push's).
+        let slot = if self.spent_top {
+            self.spent_slot
+        } else {
+            self.free_slot()
+        };
+        let entry = &mut self.slots[slot as usize];
+        entry.event = Some(event);
+        entry.cancelled = false;
+        let generation = entry.generation;
+        let k = Reverse(key(time, self.next_seq, slot));
+        if self.spent_top {
+            self.spent_top = false;
+            if let Some(mut top) = self.heap.peek_mut() {
+                *top = k;
+            }
+        } else {
+            self.heap.push(k);
+            self.peak = self.peak.max(self.heap.len());
+        }
+        self.next_seq += 1;
+        self.scheduled += 1;
+        EventKey { slot, generation }
+    }
+
+    /// A free slot: one given back, or a new one.
+    #[inline(always)]
+    fn free_slot(&mut self) -> u32 {
+        match self.free.pop() {
             Some(slot) => slot,
             None => {
                 let slot = self.slots.len() as u32;
@@ -121,38 +158,15 @@ impl<E: Copy> EventQueue<E> {
                 });
                 slot
             }
-        };
-        let entry = &mut self.slots[slot as usize];
-        entry.event = Some(event);
-        entry.cancelled = false;
-        let generation = entry.generation;
-        if self.next_seq == MAX_SEQ {
-            self.renumber();
         }
-        let k = Reverse(key(time, self.next_seq, slot));
-        if self.spent_top {
-            self.spent_top = false;
-            // Replacing the top sifts it down once, instead of a pop's
-            // sift and a push's.
-            if let Some(mut top) = self.heap.peek_mut() {
-                *top = k;
-            }
-        } else {
-            self.heap.push(k);
-            self.peak = self.peak.max(self.heap.len());
-        }
-        self.next_seq += 1;
-        self.scheduled += 1;
-        EventKey { slot, generation }
     }
 
-    /// Takes the payload out of the slot named by `key` and frees the slot;
-    /// `None` if the event was cancelled.
+    /// Takes the payload out of slot `slot`, moving its generation on (the
+    /// caller frees the slot); `None` if the event was cancelled.
     #[inline]
     fn take(&mut self, slot: usize) -> Option<E> {
         let entry = &mut self.slots[slot];
         entry.generation = entry.generation.wrapping_add(1);
-        self.free.push(slot as u32);
         let event = entry.event.take();
         if entry.cancelled {
             self.cancelled -= 1;
@@ -179,10 +193,12 @@ impl<E: Copy> EventQueue<E> {
                 return None;
             }
             if let Some(event) = self.take(slot) {
-                // Left in place until the next push replaces it.
+                // Entry and slot left in place until the next push reuses them.
                 self.spent_top = true;
+                self.spent_slot = slot as u32;
                 return Some((time, event));
             }
+            self.free.push(slot as u32);
             self.heap.pop();
         }
     }
@@ -192,6 +208,7 @@ impl<E: Copy> EventQueue<E> {
     fn drop_spent_top(&mut self) {
         if self.spent_top {
             self.spent_top = false;
+            self.free.push(self.spent_slot);
             self.heap.pop();
         }
     }
@@ -209,6 +226,7 @@ impl<E: Copy> EventQueue<E> {
             }
             self.heap.pop();
             self.take(slot);
+            self.free.push(slot as u32);
         }
     }
 
