@@ -20,9 +20,16 @@ impl World {
         // The list is kept between timers (`World::due`): a fresh one grew
         // by reallocation at every timer, a malloc per few requests.
         let mut due = std::mem::take(&mut self.due);
+        // A deadline whose slot has moved on to another request is dropped
+        // at once (the handlers below would ignore it).
+        let reqs = &self.reqs;
+        let live = |id: u32, generation: u32| {
+            reqs.get(ReqId(id))
+                .is_some_and(|r| r.generation == generation)
+        };
         let next = self.balancers[lb.index()]
             .deadlines(side)
-            .and_then(|d| d.expire(s.now(), &mut due));
+            .and_then(|d| d.expire(s.now(), &mut due, live));
         if let Some(at) = next {
             s.schedule_at(at, Event::LbTimer { lb, side });
         }

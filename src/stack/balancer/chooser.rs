@@ -80,6 +80,9 @@ pub struct Chooser {
     pub streak: Vec<u32>,
     /// Per backend: `maxconn` (u32::MAX: unlimited).
     maxconn: Vec<u32>,
+    /// Some backend has a `maxconn` (else no limit is ever reached, even
+    /// while ramping: an unlimited backend ramps its weight only).
+    limited: bool,
     /// Effective weights and connection limits: the configured ones, or
     /// less while a backend ramps up after recovery (`slowstart`).
     eff: Vec<i64>,
@@ -114,6 +117,7 @@ impl Chooser {
                 .iter()
                 .map(|b| b.maxconn.unwrap_or(u32::MAX))
                 .collect(),
+            limited: cfg.backends.iter().any(|b| b.maxconn.is_some()),
             eff: cfg.backends.iter().map(|b| i64::from(b.weight)).collect(),
             eff_maxconn: cfg
                 .backends
@@ -190,9 +194,22 @@ impl Chooser {
         }
     }
 
-    /// Every backend up and below its limit (the fast path).
+    /// Gives the backends these `maxconn` (tests; the model sets them at
+    /// construction).
+    #[cfg(test)]
+    pub(crate) fn set_maxconn(&mut self, maxconn: Vec<u32>) {
+        self.limited = maxconn.iter().any(|&m| m != u32::MAX);
+        self.eff_maxconn.clone_from(&maxconn);
+        self.maxconn = maxconn;
+    }
+
+    /// Every backend up and below its limit (the fast path; without any
+    /// `maxconn`, only whether all are up).
     #[inline]
     fn all_free(&self) -> bool {
+        if !self.limited {
+            return self.up.iter().all(|&up| up);
+        }
         let limits = self.in_flight.iter().zip(&self.eff_maxconn);
         self.up
             .iter()

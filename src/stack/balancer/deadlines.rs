@@ -44,9 +44,16 @@ impl Deadlines {
         Some(deadline + self.slack)
     }
 
-    /// At the timer event: moves every deadline due by `now` into `due` and
-    /// returns when to schedule the next timer event, if any deadline is left.
-    pub fn expire(&mut self, now: SimTime, due: &mut Vec<(u32, u32)>) -> Option<SimTime> {
+    /// At the timer event: moves every deadline due by `now` whose request
+    /// is still `live` (most are long answered) into `due`, drops the
+    /// others, and returns when to schedule the next timer event, if any
+    /// deadline is left.
+    pub fn expire(
+        &mut self,
+        now: SimTime,
+        due: &mut Vec<(u32, u32)>,
+        live: impl Fn(u32, u32) -> bool,
+    ) -> Option<SimTime> {
         self.armed = false;
         while let Some(&(deadline, id, generation)) = self.queue.front() {
             if deadline > now {
@@ -54,7 +61,9 @@ impl Deadlines {
                 return Some(deadline + self.slack);
             }
             self.queue.pop_front();
-            due.push((id, generation));
+            if live(id, generation) {
+                due.push((id, generation));
+            }
         }
         None
     }
@@ -80,11 +89,26 @@ mod tests {
         assert_eq!(d.push(SimTime(900_000_000), 3, 12), None);
         let mut due = vec![];
         // At the first timer both early deadlines (1.0 s and 1.0005 s) are due.
-        let next = d.expire(SimTime(1_001_000_000), &mut due);
+        let next = d.expire(SimTime(1_001_000_000), &mut due, |_, _| true);
         assert_eq!(due, vec![(1, 10), (2, 11)]);
         assert_eq!(next, Some(SimTime(1_900_000_000) + slack));
         due.clear();
-        assert_eq!(d.expire(SimTime(1_901_000_000), &mut due), None);
+        assert_eq!(
+            d.expire(SimTime(1_901_000_000), &mut due, |_, _| true),
+            None
+        );
         assert_eq!(due, vec![(3, 12)]);
+    }
+
+    #[test]
+    fn deadlines_of_requests_no_longer_live_are_dropped_unreported() {
+        let mut d = Deadlines::new(SimDuration::from_secs(1));
+        for id in 0..6 {
+            d.push(SimTime(id * 1_000), id as u32, 7);
+        }
+        let mut due = vec![];
+        let next = d.expire(SimTime(2_000_000_000), &mut due, |id, _| id % 3 == 0);
+        assert_eq!(due, vec![(0, 7), (3, 7)]);
+        assert_eq!(next, None, "the dropped ones leave no timer behind");
     }
 }

@@ -179,8 +179,7 @@ fn no_algorithm_routes_to_a_backend_at_its_maxconn() {
         Algorithm::First,
     ] {
         let mut b = lb_with(algorithm, &[1, 1, 1]);
-        b.maxconn = vec![2, 3, 1];
-        b.eff_maxconn = b.maxconn.clone();
+        b.set_maxconn(vec![2, 3, 1]);
         let mut x = 7u64;
         for c in 0..2000u32 {
             match b.pick(c, SimTime::ZERO) {
@@ -206,8 +205,7 @@ fn no_algorithm_routes_to_a_backend_at_its_maxconn() {
 #[test]
 fn first_fills_the_first_backend_before_the_next() {
     let mut b = lb_with(Algorithm::First, &[1, 1]);
-    b.maxconn = vec![2, 2];
-    b.eff_maxconn = b.maxconn.clone();
+    b.set_maxconn(vec![2, 2]);
     let picks: Vec<Pick> = (0..5).map(|c| b.pick(c, SimTime::ZERO)).collect();
     assert_eq!(
         picks,
