@@ -97,7 +97,7 @@ impl Clients {
 
     /// The gap to the next open arrival, at the envelope rate (ziggurat:
     /// no logarithm).
-    #[inline]
+    #[inline(always)]
     pub(super) fn interarrival(&mut self) -> SimDuration {
         let x = crate::engine::exp1::exp1(&mut self.rng_arrivals);
         SimDuration::from_nanos_f64(x * self.mean_gap_ns)
@@ -105,7 +105,7 @@ impl Clients {
 
     /// An arrival at `now` of the envelope: kept (thinning to the rate
     /// profile), and from which client; `None` if thinned out.
-    #[inline]
+    #[inline(always)]
     pub(super) fn arrival(&mut self, now: SimTime) -> Option<u32> {
         let Arrivals::Open {
             profile, clients, ..
@@ -134,7 +134,7 @@ impl Clients {
     }
 
     /// A new request's class.
-    #[inline]
+    #[inline(always)]
     pub(super) fn pick_class(&mut self) -> u8 {
         if self.class_cdf.len() > 1 {
             let u: f64 = self.rng_routing.random();
@@ -153,7 +153,7 @@ impl Clients {
     /// At a request's start: if `client`'s cached answer has expired, it
     /// looks the name up again (picking one of the record's addresses) and
     /// the lookup's latency is returned.
-    #[inline]
+    #[inline(always)]
     pub(super) fn resolve(&mut self, client: u32, now: SimTime) -> Option<SimDuration> {
         let (ttl, latency) = self.dns.as_ref()?;
         let cache = &mut self.caches[client as usize];
