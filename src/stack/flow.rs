@@ -240,6 +240,7 @@ impl World {
         self.balancers[backup.index()].up.then_some(backup)
     }
 
+    #[inline(always)]
     fn at_entry(&mut self, s: &mut Sched, id: ReqId) {
         let r = self.reqs[id];
         match self.clients.entries[usize::from(r.entry)] {

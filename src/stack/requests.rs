@@ -13,6 +13,7 @@ type Sched = Scheduler<Event>;
 
 impl World {
     /// A new request from `client`.
+    #[inline(always)]
     pub(super) fn new_request(&mut self, s: &mut Sched, client: u32) {
         let class = self.clients.pick_class();
         let req = Req::new(s.now(), client, class, 0, self.clients.queries(class));
