@@ -488,6 +488,7 @@ impl World {
     }
 
     /// The response leaves the app: a synchronous worker is freed now.
+    #[inline(always)]
     pub(super) fn app_done(&mut self, s: &mut Sched, id: ReqId) {
         let r = self.reqs[id];
         if r.holds_app {

@@ -16,6 +16,7 @@ type Sched = Scheduler<Event>;
 
 impl World {
     /// After the app's CPU work or a query: the next query, or the response.
+    #[inline(always)]
     pub(super) fn next_query(&mut self, s: &mut Sched, id: ReqId) {
         let r = &mut self.reqs[id];
         let Some(sv) = r.server else { return };
