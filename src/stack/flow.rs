@@ -231,12 +231,19 @@ impl World {
 
     /// The balancer answering at entry balancer `b`'s address now: `b`
     /// itself, or — once keepalived has moved the virtual IP — its backup.
+    /// (Up, the common case, is tested inline.)
+    #[inline(always)]
     fn vip_holder(&self, now: SimTime, b: LbId) -> Option<LbId> {
-        let lb = &self.balancers[b.index()];
-        if lb.up {
+        if self.balancers[b.index()].up {
             return Some(b);
         }
-        let backup = lb.vip_moved_to(now)?;
+        self.vip_backup(now, b)
+    }
+
+    /// Entry balancer `b` is down: its backup, if keepalived has moved the
+    /// virtual IP to it and it is up.
+    fn vip_backup(&self, now: SimTime, b: LbId) -> Option<LbId> {
+        let backup = self.balancers[b.index()].vip_moved_to(now)?;
         self.balancers[backup.index()].up.then_some(backup)
     }
 
