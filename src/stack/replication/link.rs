@@ -56,6 +56,7 @@ impl Replication {
         if n.role != Role::Replica || !n.up || !n.connected {
             return;
         }
+        n.dead_link = true;
         n.io_epoch += 1;
         // `SOURCE_HEARTBEAT_PERIOD` default: half `replica_net_timeout`
         // (MySQL Reference Manual, CHANGE REPLICATION SOURCE TO).
@@ -81,6 +82,7 @@ impl Replication {
         let silent = self.primary.is_some() || self.source_silent;
         let n = &mut self.nodes[i];
         n.io_epoch += 1;
+        n.dead_link = false;
         if reachable {
             n.connected = true;
             n.attempts = 0;
@@ -229,6 +231,22 @@ mod tests {
         assert_eq!(sbs(&r, 20_999), None);
         run_until(&mut r, &mut fx, ms(21_000));
         assert_eq!(sbs(&r, 21_000), secs(0));
+        // A host dead at 24.5 s and back at 25 s, before the replica
+        // noticed (connected at 21 s, heartbeats at 22.5 and 24 s: it
+        // notices at 27 s): the restarted mysqld does not know the dead
+        // connection, so the write of 25.5 s waits for the replica's
+        // timeout, whose immediate attempt finds the source: received at
+        // 27.01 s, and never NULL meanwhile.
+        run_until(&mut r, &mut fx, ms(24_500));
+        r.fail_primary(ms(24_500), true, &mut fx);
+        run_until(&mut r, &mut fx, ms(25_000));
+        r.restore_primary(ms(25_000), PRIMARY);
+        run_until(&mut r, &mut fx, ms(25_500));
+        r.commit(ms(25_500), 6, None, 10, &mut fx);
+        run_until(&mut r, &mut fx, ms(27_009));
+        assert_eq!((r.positions(REPLICA).0, sbs(&r, 27_009)), (4, secs(0)));
+        run_until(&mut r, &mut fx, ms(27_010));
+        assert_eq!(r.positions(REPLICA).0, 5);
     }
 
     /// A partition cuts the replica from its primary at 1 s (last data at
@@ -312,5 +330,25 @@ mod tests {
         r.heal_link(ms(2_500), PRIMARY, REPLICA, &mut fx);
         run_until(&mut r, &mut fx, ms(2_600));
         assert_eq!(r.semi_sync(), Some((true, 1)), "back after the ack");
+    }
+
+    /// `SOURCE_RETRY_COUNT`: after 86,400 failed attempts in a row — at
+    /// the death (0 s), then every second, the last at 86,399 s — the I/O
+    /// thread stops: a primary back at 86,399.5 s is never found again,
+    /// while one back half a second earlier is, at 86,399 s.
+    #[test]
+    fn the_io_thread_gives_up_after_source_retry_count_attempts() {
+        let last = u64::from(super::SOURCE_RETRY_COUNT - 1) * 1_000;
+        for (back, found) in [(last - 500, true), (last + 500, false)] {
+            let mut r = one_replica();
+            let mut fx = Effects::default();
+            r.fail_primary(ms(0), false, &mut fx);
+            run_until(&mut r, &mut fx, ms(back));
+            r.restore_primary(ms(back), PRIMARY);
+            run_until(&mut r, &mut fx, ms(last + 10_000));
+            let sbs = r.seconds_behind_source(ms(last + 10_000), REPLICA);
+            assert_eq!(sbs.is_some(), found, "back at {back} ms");
+            assert!(fx.schedule.is_empty());
+        }
     }
 }

@@ -39,6 +39,10 @@ pub(super) struct Node {
     /// reset, after `replica_net_timeout` for a silence) until an attempt
     /// connects.
     pub(super) connected: bool,
+    /// The connection it believes in carries nothing any more (its source
+    /// went silent): nothing is sent on it, even by a source that has
+    /// restarted meanwhile, until the replica notices and reconnects.
+    pub(super) dead_link: bool,
     /// `SOURCE_CONNECT_RETRY`.
     pub(super) connect_retry: SimDuration,
     /// `replica_net_timeout`.
@@ -108,6 +112,7 @@ impl Replication {
             role,
             up: true,
             connected: true,
+            dead_link: false,
             connect_retry: r.connect_retry,
             net_timeout: r.net_timeout,
             io_epoch: 0,
@@ -209,7 +214,7 @@ impl Replication {
         for i in 0..self.nodes.len() {
             let cut = !self.cuts.is_empty() && self.is_cut(p, i);
             let n = &mut self.nodes[i];
-            if n.role == Role::Replica && n.up && n.connected && !cut {
+            if n.role == Role::Replica && n.up && n.connected && !n.dead_link && !cut {
                 n.last_sent = now;
                 let at = now + n.network.sample(&mut n.net_rng);
                 if let Some(t) = n.link.send(at, seq) {
