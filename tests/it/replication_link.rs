@@ -4,8 +4,9 @@
 //! finds the source back; a partition between the replica and its source
 //! stops the copy (the primary keeps taking writes), the replica's reads
 //! grow stale at exactly one second per second, and the backlog is applied
-//! after the heal and the next retry. The model and helpers are
-//! `replication_wired`'s; db1's host is a server of its own (`dbhost`).
+//! after the heal and the next retry; and `check` says what such a
+//! partition does. The model and helpers are `replication_wired`'s; db1's
+//! host is a server of its own (`dbhost`).
 
 use super::common::{TempDir, stacksim_cmd, succeed};
 use super::replication_wired::{experiment, model};
@@ -138,4 +139,26 @@ fn a_partition_between_replica_and_source_stops_the_copy_until_the_retry() {
             }
         }
     }
+}
+
+/// `check` names what a partition between a replica and its source does:
+/// it stops replication, not requests, so no station's load is estimated.
+#[test]
+fn check_says_a_replication_partition_stops_replication() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = stacksim_cmd()
+        .args([
+            "check",
+            &format!("{root}/experiments/replication-link.toml"),
+        ])
+        .output()
+        .expect("run stacksim");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "during the fault db2 cannot reach db1: not estimated, it stops replication,"
+        ),
+        "{text}"
+    );
 }
