@@ -10,7 +10,7 @@ cargo build --release --locked --quiet
 bin=target/release/stacksim
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for e in lose-a-server lose-load-balancer compare-balancers load-sweep replication-lag lose-db-primary; do
+for e in lose-a-server lose-load-balancer compare-balancers load-sweep replication-lag lose-db-primary replication-link; do
     "$bin" run "experiments/$e.toml" --out "$out/$e" --quiet
 done
 "$bin" availability experiments/seed-limitations.toml --out "$out/seed-limitations" >/dev/null
@@ -29,5 +29,6 @@ cp "$out/replication-lag/replication-summary.png" docs/charts/replication-lag-su
 cp "$out/replication-lag/replication-lag.png" docs/charts/replication-lag-over-time.png
 cp "$out/lose-db-primary/latency-over-time-orchestrator-semisync.png" docs/charts/lose-db-primary-semisync-latency.png
 cp "$out/lose-db-primary/replication-lag.png" docs/charts/lose-db-primary-lag.png
+cp "$out/replication-link/replication-lag.png" docs/charts/replication-link-lag.png
 echo "refreshed docs/charts/"
 ls -l docs/charts

@@ -107,6 +107,12 @@ impl Action {
                 },
                 FaultTarget::Server(s),
             ) => Action::Partition(Cut::ServerDb(ServerId::new(s), DbId::new(d))),
+            (
+                FaultKind::Partition {
+                    peer: FaultTarget::Database(peer),
+                },
+                FaultTarget::Database(d),
+            ) => Action::Partition(Cut::DbDb(DbId::new(d), DbId::new(peer))),
             (FaultKind::Network { extra, loss }, FaultTarget::Link(l)) => Action::Network {
                 link: Link::from_index(l),
                 extra,
@@ -209,6 +215,16 @@ mod tests {
                 ServerId::new(1),
                 DbId::new(0)
             )))
+        );
+        assert_eq!(
+            Action::of(
+                FaultKind::Partition {
+                    peer: FaultTarget::Database(0)
+                },
+                FaultTarget::Database(1),
+                none
+            ),
+            Some(Action::Partition(Cut::DbDb(DbId::new(1), DbId::new(0))))
         );
         let slow = Action::of(
             FaultKind::Slow { factor: 2.0 },

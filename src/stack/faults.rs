@@ -90,6 +90,7 @@ impl World {
             Action::CrashServer { server, silent } => self.crash_server(s, server, silent),
             Action::CrashBalancer { lb, silent } => self.crash_balancer(s, lb, silent),
             Action::CrashDatabase(d) => self.crash_database(s, d),
+            Action::Partition(Cut::DbDb(a, b)) => self.repl_partition(s, a, b, true),
             Action::Partition(cut) => {
                 self.net.cut(cut);
                 self.partition_in_flight(s, cut);
@@ -108,6 +109,7 @@ impl World {
                     self.stations[st.index()].scale = 1.0;
                 }
             }
+            Action::Partition(Cut::DbDb(a, b)) => self.repl_partition(s, a, b, false),
             Action::Partition(cut) => self.net.heal(cut),
             Action::Network { link, .. } => self.net.degrade(link, None),
             Action::CrashServer { server, .. } => {
@@ -187,7 +189,7 @@ impl World {
             let reason = FailReason::DbError;
             self.kill(s, id, reason, st, SimDuration::ZERO, Phase::AppDone, true);
         }
-        self.db_down(s, d);
+        self.db_down(s, d, false);
     }
 
     /// Server `sv` (and every database on its host) dies.
@@ -237,7 +239,7 @@ impl World {
             }
         }
         for d in self.dbs_on(sv) {
-            self.db_down(s, d);
+            self.db_down(s, d, silent);
         }
     }
 

@@ -18,6 +18,10 @@ use rand::RngExt;
 pub(super) enum Cut {
     LbServer(LbId, ServerId),
     ServerDb(ServerId, DbId),
+    /// Two databases: a replica and its source. No request crosses it; it
+    /// cuts the replication link (`World::repl_partition`), so it is never
+    /// among the `Network`'s cuts.
+    DbDb(DbId, DbId),
 }
 
 pub(super) struct Network {

@@ -14,8 +14,9 @@ use crate::engine::Scheduler;
 type Sched = Scheduler<Event>;
 
 impl World {
-    /// Database `d` stops answering (its process or its host died).
-    pub(super) fn db_down(&mut self, s: &mut Sched, d: DbId) {
+    /// Database `d` stops answering: its process died (connections
+    /// reset) or its host (`silent`: nothing tells its replicas).
+    pub(super) fn db_down(&mut self, s: &mut Sched, d: DbId, silent: bool) {
         let Some((c, node)) = self.dbs[d.index()].node else {
             return;
         };
@@ -24,7 +25,7 @@ impl World {
         let name = self.dbs_name(d);
         let cl = &mut self.clusters[c];
         if cl.repl.primary() == Some(node) {
-            cl.repl.fail_primary(now, &mut cl.fx);
+            cl.repl.fail_primary(now, silent, &mut cl.fx);
             let delay = cl.failover_delay(now, self.detection);
             cl.promote_epoch += 1;
             let epoch = cl.promote_epoch;
@@ -56,11 +57,11 @@ impl World {
         let cl = &mut self.clusters[c];
         if cl.repl.is_detached(node) {
             if cl.repl.primary().is_some() {
-                cl.repl.rejoin_as_replica(now, node);
+                cl.repl.rejoin_as_replica(now, node, &mut cl.fx);
                 let text = format!("{name} rejoins as a replica");
                 self.log(s, text);
             } else {
-                cl.repl.restore_primary(now, node, &mut cl.fx);
+                cl.repl.restore_primary(now, node);
                 cl.promote_epoch += 1;
                 cl.primary_back(now);
                 let text = format!("{name} (primary) is back before any failover: nothing lost");
@@ -68,6 +69,29 @@ impl World {
             }
         } else if cl.repl.is_replica(node) {
             cl.repl.restore_replica(now, node, &mut cl.fx);
+        }
+        self.repl_flush(s, c);
+    }
+
+    /// A partition between databases `a` and `b` starts (`cut`) or heals:
+    /// the replication link between them, if one is the other's source,
+    /// carries nothing meanwhile. Nothing else notices: no request crosses
+    /// it, and the failover policy still sees the primary up.
+    pub(super) fn repl_partition(&mut self, s: &mut Sched, a: DbId, b: DbId, cut: bool) {
+        let (Some((c, na)), Some((cb, nb))) = (self.dbs[a.index()].node, self.dbs[b.index()].node)
+        else {
+            return;
+        };
+        if c != cb {
+            return;
+        }
+        let c = usize::from(c);
+        let now = s.now();
+        let cl = &mut self.clusters[c];
+        if cut {
+            cl.repl.cut_link(now, na, nb, &mut cl.fx);
+        } else {
+            cl.repl.heal_link(now, na, nb, &mut cl.fx);
         }
         self.repl_flush(s, c);
     }

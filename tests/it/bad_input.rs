@@ -946,3 +946,47 @@ fn unreasonable_thread_counts_and_foreign_folders_are_refused_at_once() {
     assert!(dir.path().join("notes.txt.bak").exists());
     assert!(!dir.path().join("summary.csv").exists());
 }
+
+#[test]
+fn replication_link_settings_are_located() {
+    let short = seed_with(
+        "role = \"replica\"",
+        "role = \"replica\"\nnet_timeout = \"500ms\"",
+    );
+    let on_primary = seed_with(
+        "role = \"primary\"",
+        "role = \"primary\"\nnet_timeout = \"5s\"",
+    );
+    let itself = format!(
+        "{EXPERIMENT}\n[[faults]]\nat = \"5s\"\ntarget = \"db1\"\nkind = \"partition\"\npeer = \"db1\"\n"
+    );
+    check(vec![
+        run_case(
+            "net-timeout-below-a-second",
+            short.clone(),
+            EXPERIMENT.into(),
+            &[
+                &at("m.toml", &short, "net_timeout"),
+                "databases.db2.net_timeout: must be at least 1s (the software counts it in whole seconds), found 500ms",
+            ],
+        ),
+        run_case(
+            "net-timeout-on-the-primary",
+            on_primary.clone(),
+            EXPERIMENT.into(),
+            &[
+                &at("m.toml", &on_primary, "net_timeout"),
+                "databases.db1.net_timeout: `net_timeout` belongs on a replica: it describes how it copies its source",
+            ],
+        ),
+        run_case(
+            "partition-of-a-database-from-itself",
+            SEED_MODEL.into(),
+            itself.clone(),
+            &[
+                &at("e.toml", &itself, "peer = "),
+                "faults[0].peer: `db1` cannot be cut off from itself; a partition between two databases cuts a replica from its source",
+            ],
+        ),
+    ]);
+}

@@ -25,6 +25,7 @@
 //! - `replication`: the replication component alone against closed forms and a reference history;
 //! - `replication_wired`: replication through the whole stack (stale share, lag vs applier capacity, semi-sync latency, determinism);
 //! - `replication_failover`: lost writes in a failover, a dead replica, orchestrator's block, a NULL lag while the primary is down, failover in `availability`;
+//! - `replication_link`: a silent source's 0 lag until `net_timeout`, a partition between a replica and its source, windows computed from the timings;
 
 mod availability;
 mod bad_input;
@@ -47,6 +48,7 @@ mod plan_fleet;
 mod readme;
 mod replication;
 mod replication_failover;
+mod replication_link;
 mod replication_wired;
 mod shard;
 mod statistics;

@@ -225,6 +225,7 @@ fn one_replica(keys: u32, network: Dist, apply: Dist, workers: u32) -> Replicati
             apply,
             workers,
             connect_retry: SimDuration::from_secs(60),
+            net_timeout: SimDuration::from_secs(60),
         }],
         semi_sync: None,
         ryw_window: SimDuration::ZERO,
@@ -371,7 +372,7 @@ fn semi_sync_without_fallback_loses_no_acknowledged_write() {
             (wait - 2e6).abs() < 1.0,
             "mean semi-sync wait {wait} ns, expected 2 ms"
         );
-        d.repl.fail_primary(s.now(), &mut d.fx);
+        d.repl.fail_primary(s.now(), false, &mut d.fx);
         d.flush(&mut s);
         let (received, _) = d.repl.positions(REPLICA);
         let report = d.repl.promote(s.now(), REPLICA, &mut d.fx).unwrap();
@@ -395,13 +396,14 @@ fn failover_loses_exactly_the_writes_after_the_received_position() {
         apply: ms(0.2),
         workers: 1,
         connect_retry: SimDuration::from_secs(60),
+        net_timeout: SimDuration::from_secs(60),
     });
     let mut lost_any = false;
     for rep in 0..10 {
         let mut d = Driver::new(&cfg, rep, 300.0, 0.0);
         let mut s = Scheduler::new();
         d.run(&mut s, at(3.0));
-        d.repl.fail_primary(s.now(), &mut d.fx);
+        d.repl.fail_primary(s.now(), false, &mut d.fx);
         d.flush(&mut s);
         // Promote the replica that received less, so the other is cut back.
         let (r1, r2) = (d.repl.positions(NodeId(1)).0, d.repl.positions(NodeId(2)).0);
@@ -424,7 +426,8 @@ fn failover_loses_exactly_the_writes_after_the_received_position() {
         lost_any |= report.lost_writes > 0;
         // History continues on the new primary from its position.
         d.log.truncate(received as usize);
-        d.repl.rejoin_as_replica(died, NodeId(0));
+        d.repl.rejoin_as_replica(died, NodeId(0), &mut d.fx);
+        d.flush(&mut s);
         d.writes_until = at(4.0);
         d.run(&mut s, at(10.0));
         let (head, _) = d.repl.head();

@@ -5,7 +5,8 @@
 //! try the next one), a slow-down scales the service times of its stations,
 //! extra latency on the server↔database link lengthens a synchronous app's
 //! hold. Partitions, packet loss and database crashes are named but not
-//! estimated (their effect is retries and failures, which only a run shows).
+//! estimated (their effect is retries and failures, which only a run shows;
+//! a partition between a replica and its source stops replication only).
 //!
 //! The figures are steady-state ones for the fault held forever: a fault
 //! shorter than the queues' relaxation time does less harm, and the
@@ -140,6 +141,17 @@ pub fn effects(sc: &Scenario, lambda: f64) -> Vec<FaultEffect> {
                 }
                 (FaultKind::Network { .. }, _) => {
                     not_estimated = Some("it adds latency but no station's load");
+                    String::new()
+                }
+                (
+                    FaultKind::Partition {
+                        peer: FaultTarget::Database(_),
+                    },
+                    FaultTarget::Database(_),
+                ) => {
+                    not_estimated = Some(
+                        "it stops replication, not requests: stale reads and lag, run it to see",
+                    );
                     String::new()
                 }
                 _ => {

@@ -56,6 +56,10 @@ pub struct DatabaseFile {
     /// A replica: `SOURCE_CONNECT_RETRY`, how often its I/O thread retries
     /// the connection to a source it lost.
     pub connect_retry: Option<DurationSpec>,
+    /// A replica: `replica_net_timeout`, how long its I/O thread waits for
+    /// data or a heartbeat from its source before it calls the connection
+    /// dead (and how long each connection attempt to a silent source lasts).
+    pub net_timeout: Option<DurationSpec>,
 }
 
 impl DatabaseFile {
@@ -71,6 +75,10 @@ impl DatabaseFile {
     /// MySQL `SOURCE_CONNECT_RETRY` (CHANGE REPLICATION SOURCE TO) default:
     /// 60 seconds between reconnection attempts.
     pub const CONNECT_RETRY: SimDuration = SimDuration::from_secs(60);
+    /// MySQL `replica_net_timeout` (system variable) default: 60 seconds;
+    /// the source's heartbeat period defaults to half of it
+    /// (`SOURCE_HEARTBEAT_PERIOD`, CHANGE REPLICATION SOURCE TO).
+    pub const NET_TIMEOUT: SimDuration = SimDuration::from_secs(60);
     /// Rails' `DatabaseSelector` default: reads go to the primary for 2 s
     /// after a write (`delay: 2.seconds`).
     pub const READ_YOUR_WRITES_WINDOW: SimDuration = SimDuration::from_secs(2);

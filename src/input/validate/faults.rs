@@ -1,6 +1,7 @@
 //! Validation of an experiment's `[[faults]]` against a valid model:
-//! crashes (host or process), slow-downs, partitions and degraded links,
-//! each with the targets its kind allows.
+//! crashes (host or process), slow-downs, partitions (balancer ↮ server,
+//! server ↮ database, replica ↮ its source) and degraded links, each with
+//! the targets its kind allows.
 
 use super::super::experiment::*;
 use super::Checker;
@@ -184,6 +185,10 @@ impl Checker<'_> {
         };
         let peer_server = model.servers.iter().position(|s| s.name == *peer_name);
         let peer_db = model.databases.iter().position(|d| d.name == *peer_name);
+        let db = model.databases.iter().position(|d| d.name == f.target);
+        if let (Some(d), Some(peer)) = (db, peer_db) {
+            return self.db_partition(p, model, d, peer);
+        }
         match (lb, server, peer_server, peer_db) {
             (Some(b), _, Some(s), _) => Some((
                 FaultKind::Partition {
@@ -198,10 +203,49 @@ impl Checker<'_> {
                 FaultTarget::Server(s),
             )),
             _ => {
-                self.err(p, format!("a partition is between a balancer and a server, or a server and a database; `{}` and `{peer_name}` are not", f.target));
+                self.err(p, format!("a partition is between a balancer and a server, a server and a database, or a replica and its source database; `{}` and `{peer_name}` are not", f.target));
                 None
             }
         }
+    }
+
+    /// A partition between two databases: it cuts replication, so it must
+    /// be between a replica and its source (either way round). Any other
+    /// pair has no link between them to cut.
+    fn db_partition(
+        &mut self,
+        p: &str,
+        model: &ModelConfig,
+        d: usize,
+        peer: usize,
+    ) -> Option<(FaultKind, FaultTarget)> {
+        let dbs = &model.databases;
+        let source_of = |i: usize| match dbs[i].role {
+            DbRole::Replica { source } => Some(source),
+            DbRole::Primary => None,
+        };
+        if source_of(d) == Some(peer) || source_of(peer) == Some(d) {
+            return Some((
+                FaultKind::Partition {
+                    peer: FaultTarget::Database(peer),
+                },
+                FaultTarget::Database(d),
+            ));
+        }
+        let (a, b) = (&dbs[d].name, &dbs[peer].name);
+        let why = match (source_of(d), source_of(peer)) {
+            _ if d == peer => format!("`{a}` cannot be cut off from itself"),
+            (Some(x), Some(y)) if x == y => format!(
+                "`{a}` and `{b}` are both replicas of `{}`: neither copies the other",
+                dbs[x].name
+            ),
+            _ => format!("neither `{a}` nor `{b}` is the other's source"),
+        };
+        self.err(
+            &format!("{p}.peer"),
+            format!("{why}; a partition between two databases cuts a replica from its source (name a replica and its `source`)"),
+        );
+        None
     }
 }
 
@@ -274,6 +318,44 @@ mod tests {
             ),
         ] {
             let p = problems(&fault(f));
+            assert!(p.iter().any(|m| m.contains(want)), "{want}: {p:?}");
+        }
+    }
+
+    /// A partition between databases is between a replica and its source,
+    /// named either way round; any other pair is refused at `peer`.
+    #[test]
+    fn a_partition_between_databases_cuts_a_replica_from_its_source() {
+        let dbs = "[model.databases.db1]\nrole = \"primary\"\nread = \"1ms\"\nwrite = \"2ms\"\n[model.databases.db2]\nrole = \"replica\"\nsource = \"db1\"\nread = \"1ms\"\n[model.databases.db3]\nrole = \"replica\"\nsource = \"db1\"\nread = \"1ms\"\n[model.databases.db4]\nrole = \"primary\"\nread = \"1ms\"\nwrite = \"2ms\"\n";
+        let cut = |t: &str, p: &str| {
+            format!(
+                "{BASE}{dbs}[[faults]]\nat = \"1s\"\ntarget = \"{t}\"\nkind = \"partition\"\npeer = \"{p}\"\n"
+            )
+        };
+        for (t, p, d, peer) in [("db2", "db1", 1, 0), ("db1", "db3", 0, 2)] {
+            let sc = scenario(&cut(t, p));
+            assert_eq!(sc.faults[0].target, FaultTarget::Database(d));
+            assert_eq!(
+                sc.faults[0].kind,
+                FaultKind::Partition {
+                    peer: FaultTarget::Database(peer)
+                }
+            );
+        }
+        for (t, p, want) in [
+            (
+                "db2",
+                "db3",
+                "faults[0].peer: `db2` and `db3` are both replicas of `db1`: neither copies the other; a partition between two databases cuts a replica from its source",
+            ),
+            (
+                "db1",
+                "db4",
+                "neither `db1` nor `db4` is the other's source",
+            ),
+            ("db2", "db2", "`db2` cannot be cut off from itself"),
+        ] {
+            let p = problems(&cut(t, p));
             assert!(p.iter().any(|m| m.contains(want)), "{want}: {p:?}");
         }
     }

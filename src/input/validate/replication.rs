@@ -125,6 +125,13 @@ impl Checker<'_> {
                     SimDuration::from_secs(1),
                     "whole seconds",
                 );
+                let timeout = rf.net_timeout.map_or(DatabaseFile::NET_TIMEOUT, |d| d.0);
+                let net_timeout = self.timer(
+                    &format!("{rp}.net_timeout"),
+                    timeout,
+                    SimDuration::from_secs(1),
+                    "whole seconds",
+                );
                 if let (Some(network), Some(apply)) = (link, apply) {
                     members.push(r);
                     configs.push(ReplicaConfig {
@@ -132,6 +139,7 @@ impl Checker<'_> {
                         apply,
                         workers: workers.max(1),
                         connect_retry,
+                        net_timeout,
                     });
                 }
             }
@@ -270,6 +278,7 @@ impl Checker<'_> {
             ("parallel_workers", f.parallel_workers.is_some()),
             ("source_latency", f.source_latency.is_some()),
             ("connect_retry", f.connect_retry.is_some()),
+            ("net_timeout", f.net_timeout.is_some()),
         ];
         for (field, given) in set {
             if given {
@@ -305,6 +314,11 @@ mod tests {
             SimDuration::from_secs(60),
             "MySQL's SOURCE_CONNECT_RETRY"
         );
+        assert_eq!(
+            set.repl.replicas[0].net_timeout,
+            SimDuration::from_secs(60),
+            "MySQL's replica_net_timeout"
+        );
         assert_eq!(set.repl.semi_sync, None);
         assert_eq!(set.repl.ryw_window, SimDuration::from_secs(2));
         assert_eq!(set.popularity, Popularity::Uniform);
@@ -323,7 +337,7 @@ mod tests {
     #[test]
     fn replication_settings_are_read_and_checked() {
         let primary = "[model.databases.db1]\nrole = \"primary\"\nread = \"1ms\"\nwrite = \"2ms\"\nkeys = 5\npopularity = \"zipf\"\nsemi_sync = { timeout = \"3s\" }\nfailover = { policy = \"mha\" }\n";
-        let replica = "[model.databases.db2]\nrole = \"replica\"\nsource = \"db1\"\nread = \"1ms\"\napply = \"4ms\"\nparallel_workers = 1\nsource_latency = \"20ms\"\nconnect_retry = \"10s\"\n";
+        let replica = "[model.databases.db2]\nrole = \"replica\"\nsource = \"db1\"\nread = \"1ms\"\napply = \"4ms\"\nparallel_workers = 1\nsource_latency = \"20ms\"\nconnect_retry = \"10s\"\nnet_timeout = \"5s\"\n";
         let sc = scenario(&format!("{BASE}{primary}{replica}"));
         let set = &sc.model.replication[0];
         assert_eq!(set.repl.keys, 5);
@@ -335,12 +349,15 @@ mod tests {
         assert_eq!(r.network.mean_ns(), 20e6);
         assert_eq!(r.apply.mean_ns(), 4e6);
         assert_eq!(r.connect_retry, SimDuration::from_secs(10));
+        assert_eq!(r.net_timeout, SimDuration::from_secs(5));
         let p = problems(&format!(
-            "{BASE}[model.databases.db1]\nrole = \"primary\"\nread = \"1ms\"\nwrite = \"2ms\"\nconnect_retry = \"5s\"\n[model.databases.db2]\nrole = \"replica\"\nsource = \"db1\"\nread = \"1ms\"\nconnect_retry = \"200ms\"\n"
+            "{BASE}[model.databases.db1]\nrole = \"primary\"\nread = \"1ms\"\nwrite = \"2ms\"\nconnect_retry = \"5s\"\nnet_timeout = \"5s\"\n[model.databases.db2]\nrole = \"replica\"\nsource = \"db1\"\nread = \"1ms\"\nconnect_retry = \"200ms\"\nnet_timeout = \"500ms\"\n"
         ));
         for want in [
             "`connect_retry` belongs on a replica",
             "db2.connect_retry: must be at least 1s (the software counts it in whole seconds), found 200ms",
+            "`net_timeout` belongs on a replica",
+            "db2.net_timeout: must be at least 1s (the software counts it in whole seconds), found 500ms",
         ] {
             assert!(p.iter().any(|m| m.contains(want)), "{want}: {p:?}");
         }

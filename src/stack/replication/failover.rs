@@ -20,19 +20,29 @@ use crate::engine::{SimDuration, SimTime};
 use std::cmp::Reverse;
 
 impl Replication {
-    /// The primary dies at `now`. Waiting semi-sync commits come back as
-    /// `CommitResult::Failed`; writes are rejected until `promote`.
-    pub fn fail_primary(&mut self, now: SimTime, fx: &mut Effects) {
+    /// The primary dies at `now`, `silent`ly (its host: the replicas
+    /// notice at their `replica_net_timeout`) or not (its process: the
+    /// connection is reset, they notice at once and start retrying).
+    /// Waiting semi-sync commits come back as `CommitResult::Failed`;
+    /// writes are rejected until `promote`.
+    pub fn fail_primary(&mut self, now: SimTime, silent: bool, fx: &mut Effects) {
         let Some(p) = self.primary.take() else { return };
         self.nodes[p].role = Role::Detached;
         self.nodes[p].up = false;
         self.died_at = now;
+        self.source_silent = silent;
         for i in self.replicas().collect::<Vec<_>>() {
+            if silent {
+                self.silence(now, i, fx);
+                continue;
+            }
             let n = &mut self.nodes[i];
             n.link.clear();
             n.acks.clear();
             n.link_epoch += 1;
-            n.connected = false;
+            if n.up && n.connected {
+                self.try_connect(now, i, fx);
+            }
         }
         if let Some(semi) = &mut self.semi {
             semi.abort(&mut self.released);
@@ -100,9 +110,10 @@ impl Replication {
             fx.ready_reads
                 .extend(n.parked.drain().map(|Reverse((_, t))| t));
             if n.role == Role::Replica && n.up {
-                // Re-pointed at the new primary by the failover tool.
-                n.connected = true;
-                self.resend(now, i, fx);
+                // Re-pointed at the new primary by the failover tool: a
+                // new connection (unless a partition cuts them).
+                n.attempts = 0;
+                self.try_connect(now, i, fx);
                 self.dispatch(now, i, fx);
             }
             self.refresh_lags(now, i);
@@ -116,6 +127,7 @@ impl Replication {
     pub(super) fn resend(&mut self, now: SimTime, i: usize, fx: &mut Effects) {
         let n = &mut self.nodes[i];
         for seq in n.applier.received + 1..=self.binlog.head() {
+            n.last_sent = now;
             let at = now + n.network.sample(&mut n.net_rng);
             if let Some(t) = n.link.send(at, seq) {
                 let ev = ReplEvent::Receipt {
@@ -130,13 +142,14 @@ impl Replication {
     /// The dead primary restarts before any replica was promoted: MySQL
     /// recovers its binary log (every commit it made is still there) and
     /// it takes writes again. Nothing is lost. Each replica fetches what it
-    /// had not received once its I/O thread reconnects — at its next retry:
-    /// it lost the connection when the primary died and retries every
-    /// `SOURCE_CONNECT_RETRY` since (MySQL Reference Manual, CHANGE
-    /// REPLICATION SOURCE TO: default 60 s). Until then it copies nothing
-    /// and its `Seconds_Behind_Source` stays NULL once its relay log is
-    /// applied.
-    pub fn restore_primary(&mut self, now: SimTime, node: NodeId, fx: &mut Effects) {
+    /// had not received once its I/O thread reconnects — at its next
+    /// attempt (`link.rs`: after a reset it retries every
+    /// `SOURCE_CONNECT_RETRY`, default 60 s, MySQL Reference Manual, CHANGE
+    /// REPLICATION SOURCE TO; after a silence it first waits out
+    /// `replica_net_timeout`). Until then it copies nothing and its
+    /// `Seconds_Behind_Source` stays NULL once its relay log is applied —
+    /// or 0, if it has not noticed the death yet.
+    pub fn restore_primary(&mut self, now: SimTime, node: NodeId) {
         let p = node.idx();
         if self.primary.is_some() || self.nodes[p].role != Role::Detached {
             return;
@@ -149,18 +162,6 @@ impl Replication {
             semi.active = true;
         }
         for i in self.replicas().collect::<Vec<_>>() {
-            let n = &self.nodes[i];
-            if n.up && !n.connected {
-                let retry = n.connect_retry.as_nanos().max(1);
-                let since = (now - self.died_at).as_nanos();
-                let tries = since.div_ceil(retry).max(1);
-                let at = self.died_at + SimDuration(tries.saturating_mul(retry));
-                let ev = ReplEvent::Reconnect {
-                    node: i as u16,
-                    epoch: n.link_epoch,
-                };
-                fx.schedule.push((at, ev));
-            }
             self.refresh_lags(now, i);
         }
     }
@@ -191,7 +192,7 @@ impl Replication {
 
     /// A dead primary (or a failed replica) comes back as a replica of the
     /// current primary, re-cloned from it at its newest position.
-    pub fn rejoin_as_replica(&mut self, now: SimTime, node: NodeId) {
+    pub fn rejoin_as_replica(&mut self, now: SimTime, node: NodeId, fx: &mut Effects) {
         let i = node.idx();
         if self.nodes[i].role == Role::Primary {
             return;
@@ -206,8 +207,8 @@ impl Replication {
         n.link_epoch += 1;
         n.apply_epoch += 1;
         // Pointed at the new primary as it rejoins.
-        n.connected = true;
-        self.refresh_lags(now, i);
+        n.attempts = 0;
+        self.try_connect(now, i, fx);
     }
 
     /// Replica `node` stops (its host or mysqld died): its links and work in
@@ -222,6 +223,7 @@ impl Replication {
         n.link.clear();
         n.acks.clear();
         n.link_epoch += 1;
+        n.io_epoch += 1;
         n.apply_epoch += 1;
         n.applier.abandon_in_progress();
         fx.ready_reads
@@ -236,12 +238,10 @@ impl Replication {
             return;
         }
         self.nodes[i].up = true;
-        // A replica that starts connects at once if its source is there;
-        // otherwise it waits for the source's return (`restore_primary`).
-        self.nodes[i].connected = self.primary.is_some();
-        if self.primary.is_some() {
-            self.resend(now, i, fx);
-        }
+        // Its I/O thread starts: it connects at once if its source is
+        // reachable, else it retries (`link.rs`).
+        self.nodes[i].attempts = 0;
+        self.try_connect(now, i, fx);
         self.dispatch(now, i, fx);
         self.refresh_lags(now, i);
     }
@@ -286,9 +286,8 @@ impl Replication {
     /// Whether node `i`'s `Seconds_Behind_Source` is a number (not NULL).
     pub(super) fn reports_lag(&self, i: usize) -> bool {
         let n = &self.nodes[i];
-        let connected = n.connected && self.primary.is_some();
         let relay_left = n.applier.applied < n.applier.received;
-        n.role == Role::Replica && n.up && (connected || relay_left)
+        n.role == Role::Replica && n.up && (n.connected || relay_left)
     }
 
     /// (received, applied) positions of a database.
@@ -333,20 +332,24 @@ impl Replication {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::dist::Dist;
     use crate::engine::rng::Streams;
     use crate::stack::replication::{ReplicaConfig, ReplicationConfig};
 
-    const REPLICA: NodeId = NodeId(1);
+    pub(in crate::stack::replication) const REPLICA: NodeId = NodeId(1);
 
-    fn ms(x: u64) -> SimTime {
+    pub(in crate::stack::replication) fn ms(x: u64) -> SimTime {
         SimTime::ZERO + SimDuration::from_millis(x)
     }
 
     /// Hands every scheduled event due by `until` back, in time order.
-    fn run_until(r: &mut Replication, fx: &mut Effects, until: SimTime) {
+    pub(in crate::stack::replication) fn run_until(
+        r: &mut Replication,
+        fx: &mut Effects,
+        until: SimTime,
+    ) {
         loop {
             let Some(k) = (0..fx.schedule.len())
                 .filter(|&k| fx.schedule[k].0 <= until)
@@ -360,21 +363,26 @@ mod tests {
     }
 
     /// One replica 10 ms from its primary applying one event per 100 ms
-    /// on one worker, retrying a lost source every second.
-    fn one_replica() -> Replication {
-        let cfg = ReplicationConfig {
+    /// on one worker, retrying a lost source every second, calling a
+    /// silent one dead after 3 s (`replica_net_timeout`).
+    pub(in crate::stack::replication) fn one_replica() -> Replication {
+        Replication::new(&config(), &Streams::new(1), "t").unwrap()
+    }
+
+    pub(in crate::stack::replication) fn config() -> ReplicationConfig {
+        ReplicationConfig {
             keys: 10,
             replicas: vec![ReplicaConfig {
                 network: Dist::constant(10e6).unwrap(),
                 apply: Dist::constant(100e6).unwrap(),
                 workers: 1,
                 connect_retry: SimDuration::from_secs(1),
+                net_timeout: SimDuration::from_secs(3),
             }],
             semi_sync: None,
             ryw_window: SimDuration::ZERO,
             sample_every: SimDuration::ZERO,
-        };
-        Replication::new(&cfg, &Streams::new(1), "t").unwrap()
+        }
     }
 
     /// Three writes at t = 0 reach the replica at 10 ms and are applied at
@@ -394,7 +402,7 @@ mod tests {
         run_until(&mut r, &mut fx, ms(50));
         assert_eq!(r.positions(REPLICA), (3, 0));
         assert_eq!(sbs(&r, 50), Some(SimDuration::from_millis(50)));
-        r.fail_primary(ms(50), &mut fx);
+        r.fail_primary(ms(50), false, &mut fx);
         run_until(&mut r, &mut fx, ms(150));
         assert_eq!(r.positions(REPLICA), (3, 1));
         assert_eq!(sbs(&r, 150), Some(SimDuration::from_millis(150)));
@@ -402,7 +410,7 @@ mod tests {
         assert_eq!(r.positions(REPLICA), (3, 3));
         assert_eq!(sbs(&r, 350), None, "caught up with no source: NULL, not 0");
         assert!(r.is_running_replica(REPLICA));
-        r.restore_primary(ms(400), NodeId(0), &mut fx);
+        r.restore_primary(ms(400), NodeId(0));
         assert_eq!(sbs(&r, 400), None, "not reconnected before its retry");
         run_until(&mut r, &mut fx, ms(1_049));
         assert_eq!(sbs(&r, 1_049), None);
@@ -421,8 +429,9 @@ mod tests {
     fn a_replica_copies_nothing_until_its_retry_finds_the_source() {
         let mut r = one_replica();
         let mut fx = Effects::default();
-        r.fail_primary(ms(100), &mut fx);
-        r.restore_primary(ms(2_500), NodeId(0), &mut fx);
+        r.fail_primary(ms(100), false, &mut fx);
+        run_until(&mut r, &mut fx, ms(2_500));
+        r.restore_primary(ms(2_500), NodeId(0));
         for key in 0..2 {
             r.commit(ms(2_600), key, None, u64::from(key), &mut fx);
         }
@@ -435,8 +444,9 @@ mod tests {
         run_until(&mut r, &mut fx, ms(3_110));
         assert_eq!(r.positions(REPLICA).0, 2, "received once reconnected");
         // A later death and return: the retry counts from the new death.
-        r.fail_primary(ms(5_000), &mut fx);
-        r.restore_primary(ms(5_200), NodeId(0), &mut fx);
+        r.fail_primary(ms(5_000), false, &mut fx);
+        run_until(&mut r, &mut fx, ms(5_200));
+        r.restore_primary(ms(5_200), NodeId(0));
         r.commit(ms(5_300), 3, None, 9, &mut fx);
         run_until(&mut r, &mut fx, ms(5_999));
         assert_eq!(r.positions(REPLICA).0, 2);

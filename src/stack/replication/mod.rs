@@ -24,6 +24,7 @@ pub mod applier;
 pub mod binlog;
 mod failover;
 pub mod keyspace;
+mod link;
 pub mod measures;
 mod node;
 mod reads;
@@ -41,6 +42,12 @@ use crate::engine::{SimDuration, SimTime};
 /// MySQL 8.0.27+ default `replica_parallel_workers`.
 pub const DEFAULT_WORKERS: u32 = 4;
 
+/// `SOURCE_RETRY_COUNT` (CHANGE REPLICATION SOURCE TO): the I/O thread
+/// gives up after this many failed connection attempts in a row. MySQL
+/// Reference Manual (CHANGE REPLICATION SOURCE TO): default 86,400 — with
+/// the default 60 s `SOURCE_CONNECT_RETRY`, 60 days of attempts.
+pub const SOURCE_RETRY_COUNT: u32 = 86_400;
+
 /// One replica: its link from the primary and its applier.
 #[derive(Clone, Debug)]
 pub struct ReplicaConfig {
@@ -51,8 +58,13 @@ pub struct ReplicaConfig {
     /// `replica_parallel_workers` (0 or 1: one thread).
     pub workers: u32,
     /// `SOURCE_CONNECT_RETRY`: after its source is lost, the I/O thread
-    /// tries to reconnect this often.
+    /// waits this long between connection attempts.
     pub connect_retry: SimDuration,
+    /// `replica_net_timeout`: how long the I/O thread waits for data or a
+    /// heartbeat before it calls its connection dead (and the connect
+    /// timeout of each attempt). The source sends heartbeats every half of
+    /// it (`SOURCE_HEARTBEAT_PERIOD`'s default).
+    pub net_timeout: SimDuration,
 }
 
 /// A replication set: one primary and its replicas.
@@ -82,9 +94,13 @@ pub enum ReplEvent {
     SemiSyncTimeout { epoch: u32 },
     /// Sample every lag (for the p99).
     Sample,
-    /// Replica `node`'s I/O thread retries its connection to the source
-    /// (`SOURCE_CONNECT_RETRY`); `epoch` as for receipts.
+    /// Replica `node`'s I/O thread tries to connect to its source (after
+    /// `SOURCE_CONNECT_RETRY`); `epoch` voids it if the thread's state
+    /// changed since it was set.
     Reconnect { node: u16, epoch: u32 },
+    /// Replica `node` has heard nothing from its source for
+    /// `replica_net_timeout`: it calls the connection dead.
+    NetTimeout { node: u16, epoch: u32 },
 }
 
 /// How a commit ended.

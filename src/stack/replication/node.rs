@@ -34,11 +34,28 @@ pub(super) enum Role {
 pub(super) struct Node {
     pub(super) role: Role,
     pub(super) up: bool,
-    /// A replica's I/O thread holds a connection to the source (false
-    /// from the source's death until a retry finds it back).
+    /// A replica's I/O thread believes it holds a connection to the
+    /// source: false from the moment it notices the loss (at once for a
+    /// reset, after `replica_net_timeout` for a silence) until an attempt
+    /// connects.
     pub(super) connected: bool,
+    /// The connection it believes in carries nothing any more (its source
+    /// went silent): nothing is sent on it, even by a source that has
+    /// restarted meanwhile, until the replica notices and reconnects.
+    pub(super) dead_link: bool,
     /// `SOURCE_CONNECT_RETRY`.
     pub(super) connect_retry: SimDuration,
+    /// `replica_net_timeout`.
+    pub(super) net_timeout: SimDuration,
+    /// Voids the I/O thread's pending timers (`NetTimeout`, `Reconnect`)
+    /// whenever its state changes.
+    pub(super) io_epoch: u32,
+    /// Failed connection attempts in a row (`SOURCE_RETRY_COUNT`).
+    pub(super) attempts: u32,
+    /// When the replica last received binlog data or connected, and when
+    /// the source last sent it data (its heartbeats follow from that).
+    pub(super) last_heard: SimTime,
+    pub(super) last_sent: SimTime,
     pub(super) applier: Applier,
     pub(super) network: Dist,
     pub(super) net_rng: Rng,
@@ -67,6 +84,11 @@ pub struct Replication {
     pub(super) recent: RecentWrites,
     pub(super) next_replica: usize,
     pub(super) died_at: SimTime,
+    /// The dead primary went silent (its host died) rather than refusing
+    /// connections (its process died).
+    pub(super) source_silent: bool,
+    /// Pairs of nodes partitioned from each other (one entry per fault).
+    pub(super) cuts: Vec<(u16, u16)>,
     pub(super) sample_every: SimDuration,
     pub(super) counts: Counts,
     // Scratch buffers, reused.
@@ -90,7 +112,13 @@ impl Replication {
             role,
             up: true,
             connected: true,
+            dead_link: false,
             connect_retry: r.connect_retry,
+            net_timeout: r.net_timeout,
+            io_epoch: 0,
+            attempts: 0,
+            last_heard: SimTime::ZERO,
+            last_sent: SimTime::ZERO,
             applier: Applier::new(
                 cfg.keys,
                 r.workers,
@@ -114,6 +142,7 @@ impl Replication {
             apply: zero,
             workers: 1,
             connect_retry: SimDuration::ZERO,
+            net_timeout: SimDuration::ZERO,
         };
         nodes.push(node(
             Role::Primary,
@@ -134,6 +163,8 @@ impl Replication {
             recent: RecentWrites::new(cfg.ryw_window),
             next_replica: 0,
             died_at: SimTime::ZERO,
+            source_silent: false,
+            cuts: Vec::new(),
             sample_every: cfg.sample_every,
             counts: Counts::default(),
             due: Vec::new(),
@@ -179,9 +210,12 @@ impl Replication {
         if let Some(c) = client {
             self.recent.record(now, c, key, seq);
         }
+        let p = self.primary.unwrap_or_default();
         for i in 0..self.nodes.len() {
+            let cut = !self.cuts.is_empty() && self.is_cut(p, i);
             let n = &mut self.nodes[i];
-            if n.role == Role::Replica && n.up && n.connected {
+            if n.role == Role::Replica && n.up && n.connected && !n.dead_link && !cut {
+                n.last_sent = now;
                 let at = now + n.network.sample(&mut n.net_rng);
                 if let Some(t) = n.link.send(at, seq) {
                     let ev = ReplEvent::Receipt {
@@ -233,6 +267,9 @@ impl Replication {
             ReplEvent::Reconnect { node, epoch } => {
                 self.on_reconnect(now, node as usize, epoch, fx)
             }
+            ReplEvent::NetTimeout { node, epoch } => {
+                self.on_net_timeout(now, node as usize, epoch, fx)
+            }
             ReplEvent::Sample => {
                 for i in 0..self.nodes.len() {
                     // A NULL `Seconds_Behind_Source` is no sample.
@@ -251,23 +288,6 @@ impl Replication {
         }
     }
 
-    /// A retry of replica `i`'s I/O thread: it connects if its source is
-    /// there (and nothing has changed its link since the retry was set),
-    /// fetches what it misses and applies it.
-    fn on_reconnect(&mut self, now: SimTime, i: usize, epoch: u32, fx: &mut Effects) {
-        let n = &self.nodes[i];
-        if epoch != n.link_epoch || n.role != Role::Replica || !n.up || n.connected {
-            return;
-        }
-        if self.primary.is_none() {
-            return;
-        }
-        self.nodes[i].connected = true;
-        self.resend(now, i, fx);
-        self.dispatch(now, i, fx);
-        self.refresh_lags(now, i);
-    }
-
     fn on_receipt(&mut self, now: SimTime, i: usize, epoch: u32, fx: &mut Effects) {
         let n = &mut self.nodes[i];
         if epoch != n.link_epoch {
@@ -284,6 +304,7 @@ impl Replication {
             ));
         }
         let Some(&seq) = self.due.last() else { return };
+        n.last_heard = now;
         n.applier.receive(seq);
         if self.semi.is_some() {
             let at = now + n.network.sample(&mut n.net_rng);
