@@ -220,4 +220,25 @@ fn lag_is_null_not_zero_while_the_primary_is_down() {
     let svg = std::fs::read_to_string(out.join("replication-lag.svg")).unwrap();
     let lines = svg.matches("stroke=\"#0072B2\" stroke-width=\"2\"");
     assert_eq!(lines.count(), 2, "the lag line is not broken at the outage");
+    // Under it, the NULL strip: one bar in the scenario's colour per
+    // window where no replication has a lag (21–31 s, and the crash's or
+    // the reconnection's window if it is NULL in all four).
+    let mut null_in: std::collections::BTreeMap<&str, bool> = Default::default();
+    for row in &rows {
+        *null_in.entry(row[t]).or_insert(true) &= row[lag].is_empty();
+    }
+    let all_null = null_in.values().filter(|&&v| v).count();
+    assert!(
+        (11..=13).contains(&all_null),
+        "{all_null} windows NULL in every replication"
+    );
+    let bars = (svg.split("<rect").skip(1))
+        .filter(|r| {
+            r.split('>')
+                .next()
+                .unwrap_or("")
+                .contains("fill=\"#0072B2\"")
+        })
+        .count();
+    assert_eq!(bars, all_null, "one NULL bar per window without a lag");
 }

@@ -2,7 +2,10 @@
 //! (the model replicates): the lag over time (`Seconds_Behind_Source` of
 //! the laggiest replica, mean over the replications that report one of
 //! each window's mean; log axis; a gap where none does, as while the
-//! primary is down and every replica's lag is NULL), the stale-read share over time (stale reads over reads in
+//! primary is down and every replica's lag is NULL — and, under the
+//! chart, a strip with a bar per scenario over its NULL windows, since
+//! lines at 0 hide one another at the floor), the stale-read share over
+//! time (stale reads over reads in
 //! each window, pooled over replications), one line per scenario (the
 //! first 16, so colours and markers stay distinct), and a summary of
 //! every scenario: mean lag and stale share with 95% CI whiskers.
@@ -107,11 +110,6 @@ fn time_range(all: &[(String, Vec<(f64, f64)>)]) -> (f64, f64) {
 
 pub fn lag<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
     let title = "Replication lag over time".to_string();
-    let sub = subtitle(
-        f,
-        "Seconds_Behind_Source of the laggiest replica, mean over replications (log scale; 0 drawn at the floor; gap: NULL)",
-    );
-    let body = th.titled(root, &title, &sub)?;
     // NULL windows (empty cells) are left out of the mean; none left: a gap.
     let all = series(f, |ws| {
         let v: Vec<f64> = (ws.iter().map(|w| w.lag_mean_s))
@@ -123,6 +121,16 @@ pub fn lag<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
             v.iter().sum::<f64>() / v.len() as f64
         }
     });
+    let any_null = all.iter().any(|s| s.1.iter().any(|p| !p.1.is_finite()));
+    let sub = subtitle(
+        f,
+        if any_null {
+            "Seconds_Behind_Source of the laggiest replica, mean over replications (log scale; 0 drawn at the floor; NULL: a gap, and a bar below)"
+        } else {
+            "Seconds_Behind_Source of the laggiest replica, mean over replications (log scale; 0 drawn at the floor; gap: NULL)"
+        },
+    );
+    let body = th.titled(root, &title, &sub)?;
     let names: Vec<String> = all.iter().map(|s| s.0.clone()).collect();
     let plot = legend(&body, th, &names)?;
     let (t0, t1) = time_range(&all);
@@ -140,13 +148,81 @@ pub fn lag<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
         desc: "replication lag",
         labels: None,
     };
-    let mut c = time_chart(&plot, th, (t0, t1), (lo..hi).log_scale(), lag, true, 0.0)?;
-    y_ticks(th, &mut c, &plot, &log_ticks(lo, hi), fmt_ms)?;
+    // Lines at 0 lie on top of each other at the floor; a NULL is a gap in
+    // its line. Where some scenario has NULL windows, a strip under the
+    // chart shows them per scenario, so that "0" and "NULL" (the replica
+    // believing it is connected, or knowing it is not) read apart.
+    let (top, strip) = if any_null {
+        let h = plot.dim_in_pixel().1 as i32;
+        // 22 px a row, the strip at most 40% of the chart.
+        let rows_h = (22.0 * all.len() as f64).min(0.4 * f64::from(h) / th.k);
+        let strip_h = th.px(56.0 + rows_h);
+        let (a, b) = plot.split_vertically(h - strip_h);
+        (a, Some(b))
+    } else {
+        (plot, None)
+    };
+    let mut c = time_chart(
+        &top,
+        th,
+        (t0, t1),
+        (lo..hi).log_scale(),
+        lag,
+        strip.is_none(),
+        0.0,
+    )?;
+    y_ticks(th, &mut c, &top, &log_ticks(lo, hi), fmt_ms)?;
     let ms_all: Vec<(String, Vec<(f64, f64)>)> = (all.iter())
         .map(|(n, p)| (n.clone(), p.iter().map(|&(t, v)| (t, v * 1e3)).collect()))
         .collect();
     lines(&mut c, th, &ms_all, |v| v.clamp(lo, hi))?;
+    if let Some(strip) = strip {
+        null_strip(&strip, th, &all, (t0, t1))?;
+    }
     Ok(title)
+}
+
+/// One row per scenario under the lag chart, filled in the scenario's
+/// colour over the windows where every replication reported NULL.
+fn null_strip<DB: Backend>(
+    area: &Area<DB>,
+    th: &Theme,
+    all: &[(String, Vec<(f64, f64)>)],
+    (t0, t1): (f64, f64),
+) -> Result<(), Box<dyn std::error::Error>> {
+    let n = all.len() as f64;
+    let y = TimeY {
+        desc: "lag NULL",
+        labels: None,
+    };
+    let mut c = time_chart(area, th, (t0, t1), 0.0..n, y, true, 6.0)?;
+    let named = all.iter().all(|(name, _)| name.chars().count() <= 10);
+    for (i, (name, pts)) in all.iter().enumerate() {
+        // Row i from the top; a window lasts until the next one starts.
+        let (y0, y1) = (n - 1.0 - i as f64 + 0.2, n - i as f64 - 0.2);
+        let width = window_width(pts);
+        let fill = colour(i).filled();
+        let bars = (pts.iter().filter(|p| !p.1.is_finite()))
+            .map(|&(t, _)| Rectangle::new([(t, y0), ((t + width).min(t1), y1)], fill));
+        c.draw_series(bars)?;
+        // The y label area holds about 10 characters beside its title:
+        // longer names would be cut to look alike, so then the rows go by
+        // colour alone, in the legend's order.
+        if named {
+            let (px, py) = c.backend_coord(&(t0, (y0 + y1) / 2.0));
+            let style = th.tick().pos(Pos::new(HPos::Right, VPos::Center));
+            super::style::text_at(area, (px - th.px(8.0), py), name, style)?;
+        }
+    }
+    Ok(())
+}
+
+/// The spacing of a series' windows (the smallest step between them).
+fn window_width(pts: &[(f64, f64)]) -> f64 {
+    let step = (pts.windows(2).map(|w| w[1].0 - w[0].0))
+        .filter(|d| *d > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    if step.is_finite() { step } else { 1.0 }
 }
 
 pub fn stale<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
@@ -267,4 +343,17 @@ pub fn summary<DB: Backend>(root: &Area<DB>, th: &Theme, f: &Folder) -> Drawn {
         }
     }
     Ok(title)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window_width;
+
+    #[test]
+    fn a_window_lasts_until_the_next_starts_even_across_gaps() {
+        let nan = f64::NAN;
+        let pts = [(10.0, 1.0), (12.0, nan), (14.0, nan), (20.0, 0.0)];
+        assert_eq!(window_width(&pts), 2.0);
+        assert_eq!(window_width(&[(5.0, nan)]), 1.0, "one window: 1 s");
+    }
 }
