@@ -30,6 +30,7 @@ mod node;
 mod reads;
 pub mod routing;
 pub mod semisync;
+mod status;
 
 pub use keyspace::{KeySampler, Popularity};
 pub use measures::{Counts, FailoverReport, LagSummary};
