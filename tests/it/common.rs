@@ -96,6 +96,19 @@ pub fn succeed(cmd: &mut Command) -> Output {
     o
 }
 
+/// Writes the experiment `exp` as `file` in `dir`, runs it (`stacksim run
+/// --quiet`) into `dir/out` and returns that results folder.
+pub fn run_quietly(dir: &TempDir, file: &str, exp: &str) -> std::path::PathBuf {
+    let path = dir.write(file, exp);
+    let out = dir.path().join("out");
+    succeed(
+        stacksim_cmd()
+            .args(["run", &path, "--quiet", "--out"])
+            .arg(&out),
+    );
+    out
+}
+
 /// Asserts that `stacksim report OUT` rebuilds each of `files` in the
 /// results folder `out` byte for byte from the folder's files alone.
 pub fn assert_report_rebuilds_the_same(out: &Path, files: &[&str]) {

@@ -5,7 +5,7 @@
 //! long-run availability. The model and helpers are
 //! `replication_wired`'s.
 
-use super::common::{TempDir, stacksim_cmd, succeed};
+use super::common::{TempDir, run_quietly};
 use super::replication_wired::{assert_in_ci, experiment, model, run, set};
 use std::process::Command;
 
@@ -182,13 +182,7 @@ fn lag_is_null_not_zero_while_the_primary_is_down() {
     let fault = "[[faults]]\nat = \"20s\"\ntarget = \"db1\"\nkind = \"crash\"\nmode = \"process\"\nduration = \"10s\"";
     let replica = "apply = \"1ms\"\nconnect_retry = \"4s\"";
     let exp = experiment(&model("", replica), 100.0, 0.5, 30, 4, fault);
-    let path = dir.write("null-lag.toml", &exp);
-    let out = dir.path().join("out");
-    succeed(
-        stacksim_cmd()
-            .args(["run", &path, "--quiet", "--out"])
-            .arg(&out),
-    );
+    let out = run_quietly(&dir, "null-lag.toml", &exp);
     let text = std::fs::read_to_string(out.join("replication_over_time.csv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();

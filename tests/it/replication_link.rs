@@ -8,7 +8,7 @@
 //! partition does. The model and helpers are `replication_wired`'s; db1's
 //! host is a server of its own (`dbhost`).
 
-use super::common::{TempDir, stacksim_cmd, succeed};
+use super::common::{TempDir, run_quietly, stacksim_cmd};
 use super::replication_wired::{experiment, model};
 
 /// Both cases: 100 requests/s, half of them one write (50 commits/s), for
@@ -25,13 +25,7 @@ fn windows(tag: &str, fault: &str) -> Vec<Vec<(u32, Row)>> {
     let m = model(primary, replica)
         + "[model.servers.dbhost]\nreads_from = \"db2\"\nwrites_to = \"db1\"\n[model.servers.dbhost.app]\nworkers = 1\nservice = \"1ms\"\n";
     let exp = experiment(&m, 100.0, 0.5, 30, 4, fault);
-    let path = dir.write("link.toml", &exp);
-    let out = dir.path().join("out");
-    succeed(
-        stacksim_cmd()
-            .args(["run", &path, "--quiet", "--out"])
-            .arg(&out),
-    );
+    let out = run_quietly(&dir, "link.toml", &exp);
     let text = std::fs::read_to_string(out.join("replication_over_time.csv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
